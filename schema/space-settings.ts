@@ -1,0 +1,44 @@
+/** Space settings: the JSON a controller or admin signs in a `Space` message. */
+import type { StrategyConfig } from '../server/scoring/strategy.ts';
+
+export type ValidationConfig = { name: string; params: Record<string, unknown> };
+
+export type SpaceVoting = {
+  delay?: number;
+  period?: number;
+  type?: string;
+  quorum?: number;
+  quorumType?: '' | 'rejection';
+  privacy?: string;
+  hideAbstain?: boolean;
+  /** Conclave: once cast, a vote cannot be changed. */
+  lockVotes?: boolean;
+};
+
+export type SpaceSettings = {
+  name: string;
+  network: string;
+  symbol: string;
+  strategies: StrategyConfig[];
+  admins: string[];
+  moderators: string[];
+  members: string[];
+  filters: { minScore: number; onlyMembers: boolean };
+  validation: ValidationConfig;
+  voteValidation: ValidationConfig;
+  voting: SpaceVoting;
+  plugins: Record<string, unknown>;
+  /** Everything else a Snapshot client may set (about, avatar, website, …), kept as signed. */
+  [key: string]: unknown;
+};
+
+export const VOTING_TYPES = [
+  'single-choice',
+  'basic',
+  'approval',
+  'quadratic',
+  'weighted',
+  'ranked-choice',
+  'copeland',
+] as const;
+export type VotingType = (typeof VOTING_TYPES)[number];

@@ -1,0 +1,64 @@
+/** Builds the service: every feature is a plugin over one database and one service key. */
+import fs from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config/load-config.ts';
+import type { Database } from './db/open-database.ts';
+import { graphqlPlugin } from './graphql/plugin.ts';
+import { handleError } from './http/error-response.ts';
+import { healthPlugin } from './http/health-plugin.ts';
+import { spacesPlugin } from './http/spaces-plugin.ts';
+import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
+import { ingestPlugin } from './ingest/plugin.ts';
+import type { ServiceKey } from './service-key.ts';
+
+const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: Database;
+    serviceKey: ServiceKey;
+    logWriter: LogWriter;
+    /** Every route registered, as "METHOD /path" (HEAD routes fastify adds are left out). */
+    routeList: string[];
+  }
+}
+
+export type BuildAppParameters = {
+  config: Config;
+  database: Database;
+  serviceKey: ServiceKey;
+  /** Fastify logger option; tests pass false. */
+  logger?: boolean | object;
+};
+
+/** Creates the fastify app with every plugin registered (not listening). */
+export async function buildApp({ config, database, serviceKey, logger = true }: BuildAppParameters): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger === true ? { level: config.logLevel } : logger,
+    // Bytes; the 100,000-character message limit itself is checked on the parsed envelope.
+    bodyLimit: 512 * 1024,
+    return503OnClosing: true,
+  });
+  const logWriter = createLogWriter({ db: database.db });
+  const routeList: string[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push(`${method} ${route.url}`);
+  });
+  app.decorate('database', database);
+  app.decorate('serviceKey', serviceKey);
+  app.decorate('logWriter', logWriter);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: 'client_error', error_description: 'not found' }),
+  );
+  await app.register(healthPlugin, { db: database.db });
+  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, version });
+  await app.register(spacesPlugin, { db: database.db });
+  await app.register(graphqlPlugin, { db: database.db, graphiql: config.graphiql });
+  // Acknowledged writes finish before the database closes.
+  app.addHook('onClose', async () => {
+    await logWriter.drain();
+  });
+  return app;
+}

@@ -1,0 +1,90 @@
+/** Opens the database: PGlite (embedded) by default, or a PostgreSQL server when a URL is given. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as tables from '../../schema/tables.ts';
+
+export type Tables = typeof tables;
+/** The drizzle database, the same type for both drivers. */
+export type Db = PgDatabase<PgQueryResultHKT, Tables>;
+
+export type Database = {
+  db: Db;
+  driver: 'pglite' | 'pg';
+  /** The pg pool when on a PostgreSQL server (LISTEN/NOTIFY, admin tasks). */
+  pool: pg.Pool | undefined;
+  /** Applies pending migrations; safe when several instances start at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type OpenDatabaseParameters = {
+  /** PostgreSQL URL; when absent PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite directory, or ':memory:'. */
+  dataDir?: string;
+  poolSize?: number;
+};
+
+const MIGRATIONS_FOLDER = path.resolve(import.meta.dirname, '../../migrations');
+/** Arbitrary constant naming the migration lock among PostgreSQL advisory locks. */
+const MIGRATION_LOCK = 4_201_337;
+
+/** Opens (but does not migrate) the configured database. */
+export async function openDatabase({
+  databaseUrl,
+  dataDir = ':memory:',
+  poolSize = 16,
+}: OpenDatabaseParameters): Promise<Database> {
+  if (databaseUrl) {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    pool.on('error', () => {});
+    const db = drizzlePg(pool, { schema: tables }) as unknown as Db;
+    return {
+      db,
+      driver: 'pg',
+      pool,
+      async migrate() {
+        const client = await pool.connect();
+        try {
+          await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+          await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_FOLDER });
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+          client.release();
+        }
+      },
+      close: () => pool.end(),
+    };
+  }
+  let client: PGlite;
+  if (dataDir === ':memory:') {
+    client = new PGlite();
+  } else {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    client = new PGlite(path.join(dataDir, 'pglite'));
+  }
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema: tables });
+  return {
+    db: db as unknown as Db,
+    driver: 'pglite',
+    pool: undefined,
+    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => client.close(),
+  };
+}
+
+/** Runs raw SQL and returns its rows; the one place raw results are typed, for both drivers. */
+export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

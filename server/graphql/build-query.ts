@@ -1,0 +1,107 @@
+/** Turns Snapshot-style `where`/`first`/`skip`/`orderBy` arguments into SQL conditions and paging. */
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, notInArray, or, type AnyColumn, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import { getAddress } from '@ethersproject/address';
+import { ClientError } from '../errors.ts';
+
+export type FieldKind = 'string' | 'address' | 'number';
+export type FieldSpec = { column: PgColumn; kind: FieldKind };
+export type EntitySpec = {
+  fields: Record<string, FieldSpec>;
+  /** Fields a client may order by; the first is the default. */
+  orderBy: string[];
+  /** Column that breaks ties and identifies a row for cursors. */
+  id: PgColumn;
+  /** Per-field override of the 100-item cap on `_in` lists. */
+  inLimits?: Record<string, number>;
+  maxSkip?: number;
+};
+
+/** Snapshot hub's caps. */
+export const LIMITS = { first: 1000, skip: 5000, in: 100, defaultFirst: 20 };
+
+const OPERATORS = ['_not_in', '_in', '_not', '_gte', '_gt', '_lte', '_lt'] as const;
+type Operator = (typeof OPERATORS)[number] | '';
+
+function splitKey(key: string): [string, Operator] {
+  for (const operator of OPERATORS) {
+    if (key.endsWith(operator)) return [key.slice(0, -operator.length), operator];
+  }
+  return [key, ''];
+}
+
+function normalise(kind: FieldKind, value: unknown): unknown {
+  if (kind === 'address' && typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)) return getAddress(value);
+  return value;
+}
+
+/** Builds the conditions of `where` for the fields `spec` knows; other keys are left to the caller. */
+export function whereConditions(spec: EntitySpec, where: Record<string, unknown> | null | undefined): SQL[] {
+  const conditions: SQL[] = [];
+  for (const [key, raw] of Object.entries(where ?? {})) {
+    if (raw === null || raw === undefined) continue;
+    const [name, operator] = splitKey(key);
+    const field = spec.fields[name];
+    if (!field) continue;
+    if (operator === '_in' || operator === '_not_in') {
+      const list = (raw as unknown[]).filter((item) => item !== null).map((item) => normalise(field.kind, item));
+      const cap = spec.inLimits?.[name] ?? LIMITS.in;
+      if (list.length > cap) throw new ClientError(`\`${key}\` accepts at most ${cap} items`);
+      if (operator === '_in') conditions.push(list.length === 0 ? eq(field.column, null as never) : inArray(field.column, list));
+      else if (list.length > 0) conditions.push(notInArray(field.column, list));
+      continue;
+    }
+    const value = normalise(field.kind, raw);
+    switch (operator) {
+      case '':
+        conditions.push(eq(field.column, value));
+        break;
+      case '_not':
+        conditions.push(ne(field.column, value));
+        break;
+      case '_gt':
+        conditions.push(gt(field.column, value));
+        break;
+      case '_gte':
+        conditions.push(gte(field.column, value));
+        break;
+      case '_lt':
+        conditions.push(lt(field.column, value));
+        break;
+      case '_lte':
+        conditions.push(lte(field.column, value));
+        break;
+    }
+  }
+  return conditions;
+}
+
+export type PageArguments = {
+  first?: number | null;
+  skip?: number | null;
+  orderBy?: string | null;
+  orderDirection?: 'asc' | 'desc' | null;
+};
+
+export type Page = { limit: number; offset: number; order: SQL[]; orderField: FieldSpec; direction: 'asc' | 'desc' };
+
+/** Checks the caps and returns limit, offset and the ORDER BY (ties broken by id ascending). */
+export function pageOf(spec: EntitySpec, { first, skip, orderBy, orderDirection }: PageArguments): Page {
+  const limit = first ?? LIMITS.defaultFirst;
+  const offset = skip ?? 0;
+  const maxSkip = spec.maxSkip ?? LIMITS.skip;
+  if (limit < 0 || limit > LIMITS.first) throw new ClientError(`\`first\` must be between 0 and ${LIMITS.first}`);
+  if (offset < 0 || offset > maxSkip) throw new ClientError(`\`skip\` must be between 0 and ${maxSkip}; page further with \`after\` or a created filter`);
+  const fieldName = orderBy ?? spec.orderBy[0];
+  if (!spec.orderBy.includes(fieldName)) throw new ClientError(`\`orderBy\` must be one of ${spec.orderBy.join(', ')}`);
+  const orderField = spec.fields[fieldName];
+  const direction = orderDirection ?? 'desc';
+  const sort = direction === 'asc' ? asc : desc;
+  return { limit, offset, orderField, direction, order: [sort(orderField.column), asc(spec.id)] };
+}
+
+/** The keyset condition for rows after the row whose order value and id are given. */
+export function afterCondition(page: Page, id: AnyColumn, value: unknown, rowId: string): SQL {
+  const beyond = page.direction === 'asc' ? gt : lt;
+  return or(beyond(page.orderField.column, value), and(eq(page.orderField.column, value), gt(id, rowId)))!;
+}

@@ -1,0 +1,250 @@
+/** Root query resolvers and batched field loaders (one query per field per request, never one per row). */
+import { and, eq, ilike, inArray, lte, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
+import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { aliases, follows, messages, proposals, spaces, votes } from '../../schema/tables.ts';
+import type { SpaceSettings } from '../../schema/space-settings.ts';
+import type { Db } from '../db/open-database.ts';
+import { ClientError } from '../errors.ts';
+import { afterCondition, pageOf, whereConditions, type EntitySpec, type PageArguments } from './build-query.ts';
+import {
+  aliasSpec,
+  followSpec,
+  messageColumns,
+  messageSpec,
+  proposalColumns,
+  proposalSpec,
+  spaceSpec,
+  voteColumns,
+  voteSpec,
+} from './entities.ts';
+
+type ListArguments = PageArguments & { where?: Record<string, unknown> | null; after?: string | null };
+type SpaceRow = { id: string; settings: unknown; controller: string; created: number; updated: number };
+
+const spaceColumns = {
+  id: spaces.id,
+  settings: spaces.settings,
+  controller: spaces.controller,
+  created: spaces.created,
+  updated: spaces.updated,
+};
+
+/** A space as GraphQL shows it: its signed settings plus what the service knows. */
+function spaceView(row: SpaceRow) {
+  const settings = row.settings as SpaceSettings;
+  return {
+    ...settings,
+    id: row.id,
+    controller: row.controller,
+    created: row.created,
+    updated: row.updated,
+    verified: false,
+    flagged: false,
+    hibernated: false,
+    turbo: false,
+  };
+}
+
+function proposalView<T extends { start: number; end: number; id: string; space: string }>(row: T) {
+  const now = Math.floor(Date.now() / 1000);
+  const state = now < row.start ? 'pending' : now > row.end ? 'closed' : 'active';
+  return { ...row, state, link: `/#/${row.space}/proposal/${row.id}` };
+}
+
+function proposalExtras(where: Record<string, unknown> | null | undefined): SQL[] {
+  const conditions: SQL[] = [];
+  if (!where) return conditions;
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof where.title_contains === 'string') conditions.push(ilike(proposals.title, `%${where.title_contains.replace(/[%_\\]/g, '\\$&')}%`));
+  if (typeof where.flagged === 'boolean') conditions.push(eq(proposals.flagged, where.flagged));
+  switch (where.state) {
+    case undefined:
+    case null:
+    case 'all':
+    case '':
+      break;
+    case 'pending':
+      conditions.push(gt(proposals.start, now));
+      break;
+    case 'active':
+      conditions.push(lte(proposals.start, now), gte(proposals.end, now));
+      break;
+    case 'closed':
+      conditions.push(lt(proposals.end, now));
+      break;
+    default:
+      throw new ClientError('`state` must be one of pending, active, closed, all');
+  }
+  return conditions;
+}
+
+export type ResolverDependencies = { db: Db };
+
+/** Builds the resolvers over `db`. */
+export function createResolvers({ db }: ResolverDependencies): { resolvers: IResolvers; loaders: MercuriusLoaders } {
+  /** Keyset condition for `after`: the id of the last row of the previous page. */
+  async function cursor(spec: EntitySpec, table: typeof votes | typeof proposals, args: ListArguments, page: ReturnType<typeof pageOf>) {
+    if (!args.after) return [];
+    const [row] = await db
+      .select({ value: page.orderField.column })
+      .from(table)
+      .where(eq(spec.id, args.after));
+    if (!row) throw new ClientError('`after` must be the id of a row of the previous page');
+    return [afterCondition(page, spec.id, row.value, args.after)];
+  }
+
+  const resolvers: IResolvers = {
+    Query: {
+      async space(_root, { id }: { id?: string | null }) {
+        if (!id) return null;
+        const [row] = await db.select(spaceColumns).from(spaces).where(and(eq(spaces.id, id), eq(spaces.deleted, false)));
+        return row ? spaceView(row) : null;
+      },
+      async spaces(_root, args: ListArguments) {
+        const page = pageOf(spaceSpec, args);
+        const rows = await db
+          .select(spaceColumns)
+          .from(spaces)
+          .where(and(eq(spaces.deleted, false), ...whereConditions(spaceSpec, args.where)))
+          .orderBy(...page.order)
+          .limit(page.limit)
+          .offset(page.offset);
+        return rows.map(spaceView);
+      },
+      async proposal(_root, { id }: { id?: string | null }) {
+        if (!id) return null;
+        const [row] = await db.select(proposalColumns).from(proposals).where(eq(proposals.id, id));
+        return row ? proposalView(row) : null;
+      },
+      async proposals(_root, args: ListArguments) {
+        const page = pageOf(proposalSpec, args);
+        const rows = await db
+          .select(proposalColumns)
+          .from(proposals)
+          .where(
+            and(
+              ...whereConditions(proposalSpec, args.where),
+              ...proposalExtras(args.where),
+              ...(await cursor(proposalSpec, proposals, args, page)),
+            ),
+          )
+          .orderBy(...page.order)
+          .limit(page.limit)
+          .offset(page.offset);
+        return rows.map(proposalView);
+      },
+      async vote(_root, { id }: { id?: string | null }) {
+        if (!id) return null;
+        const [row] = await db.select(voteColumns).from(votes).where(eq(votes.id, id));
+        return row ?? null;
+      },
+      async votes(_root, args: ListArguments) {
+        const page = pageOf(voteSpec, args);
+        return db
+          .select(voteColumns)
+          .from(votes)
+          .where(and(...whereConditions(voteSpec, args.where), ...(await cursor(voteSpec, votes, args, page))))
+          .orderBy(...page.order)
+          .limit(page.limit)
+          .offset(page.offset);
+      },
+      async follows(_root, args: ListArguments) {
+        const page = pageOf(followSpec, args);
+        return db
+          .select()
+          .from(follows)
+          .where(and(...whereConditions(followSpec, args.where)))
+          .orderBy(...page.order)
+          .limit(page.limit)
+          .offset(page.offset);
+      },
+      async aliases(_root, args: ListArguments) {
+        const page = pageOf(aliasSpec, args);
+        return db
+          .select()
+          .from(aliases)
+          .where(and(...whereConditions(aliasSpec, args.where)))
+          .orderBy(...page.order)
+          .limit(page.limit)
+          .offset(page.offset);
+      },
+      async messages(_root, args: ListArguments) {
+        const page = pageOf(messageSpec, args);
+        return db
+          .select(messageColumns)
+          .from(messages)
+          .where(and(...whereConditions(messageSpec, args.where)))
+          .orderBy(...page.order)
+          .limit(page.limit)
+          .offset(page.offset);
+      },
+    },
+  };
+
+  type Query<T> = Array<{ obj: T }>;
+
+  async function spacesById(ids: string[]) {
+    const unique = [...new Set(ids)];
+    const rows = await db.select(spaceColumns).from(spaces).where(inArray(spaces.id, unique));
+    const byId = new Map(rows.map((row) => [row.id, spaceView(row)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async function countBy(ids: string[], count: (unique: string[]) => Promise<Array<{ key: string; n: number }>>) {
+    const rows = await count([...new Set(ids)]);
+    const byKey = new Map(rows.map((row) => [row.key, Number(row.n)]));
+    return ids.map((id) => byKey.get(id) ?? 0);
+  }
+
+  const loaders: MercuriusLoaders = {
+    Vote: {
+      space: (queries: Query<{ space: string }>) => spacesById(queries.map(({ obj }) => obj.space)),
+      async proposal(queries: Query<{ proposal: string }>) {
+        const ids = queries.map(({ obj }) => obj.proposal);
+        const rows = await db.select(proposalColumns).from(proposals).where(inArray(proposals.id, [...new Set(ids)]));
+        const byId = new Map(rows.map((row) => [row.id, proposalView(row)]));
+        return ids.map((id) => byId.get(id) ?? null);
+      },
+    },
+    Proposal: {
+      space: (queries: Query<{ space: string }>) => spacesById(queries.map(({ obj }) => obj.space)),
+    },
+    Follow: {
+      space: (queries: Query<{ space: string }>) => spacesById(queries.map(({ obj }) => obj.space)),
+    },
+    Space: {
+      followersCount: (queries: Query<{ id: string }>) =>
+        countBy(
+          queries.map(({ obj }) => obj.id),
+          (unique) =>
+            db
+              .select({ key: follows.space, n: sql<number>`count(*)::int` })
+              .from(follows)
+              .where(inArray(follows.space, unique))
+              .groupBy(follows.space),
+        ),
+      proposalsCount: (queries: Query<{ id: string }>) =>
+        countBy(
+          queries.map(({ obj }) => obj.id),
+          (unique) =>
+            db
+              .select({ key: proposals.space, n: sql<number>`count(*)::int` })
+              .from(proposals)
+              .where(inArray(proposals.space, unique))
+              .groupBy(proposals.space),
+        ),
+      votesCount: (queries: Query<{ id: string }>) =>
+        countBy(
+          queries.map(({ obj }) => obj.id),
+          (unique) =>
+            db
+              .select({ key: proposals.space, n: sql<number>`sum(${proposals.votes})::int` })
+              .from(proposals)
+              .where(inArray(proposals.space, unique))
+              .groupBy(proposals.space),
+        ),
+    },
+  };
+
+  return { resolvers, loaders };
+}

@@ -1,0 +1,148 @@
+/**
+ * The single write path for accepted messages. Concurrent requests are grouped into one transaction
+ * (group commit): each message is acknowledged only after the transaction holding it commits.
+ * A cluster-wide advisory lock orders log appends, so `mci` order is commit order on every instance.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/open-database.ts';
+import { ClientError } from '../errors.ts';
+
+/** One row of the message log, without its `mci`. */
+export type LogRow = {
+  id: string;
+  ipfs: string;
+  address: string;
+  version: string;
+  timestamp: number;
+  space: string;
+  type: string;
+  sig: string;
+  receipt: string;
+  envelope: unknown;
+  received: number;
+};
+
+/** How a message kind writes its derived rows. Batch appliers return the items they refused, with why. */
+export type BatchApplier<P> = (
+  tx: Db,
+  items: ReadonlyArray<{ prepared: P; row: LogRow; mci: number }>,
+) => Promise<Map<number, ClientError>>;
+
+type Pending = {
+  applier: BatchApplier<unknown>;
+  prepared: unknown;
+  row: LogRow;
+  resolve(mci: number): void;
+  reject(error: unknown): void;
+};
+
+export type LogWriter = {
+  /** Applies and appends one message; resolves with its `mci` once committed. */
+  write<P>(applier: BatchApplier<P>, prepared: P, row: LogRow): Promise<number>;
+  /** Waits for everything queued to be written. */
+  drain(): Promise<void>;
+};
+
+export type CreateLogWriterParameters = {
+  db: Db;
+  /** Largest number of messages in one transaction. */
+  maxBatch?: number;
+};
+
+/** Arbitrary constant naming the log lock among PostgreSQL advisory locks. */
+const LOG_LOCK = 4_201_338;
+
+/** Creates the writer; at most one transaction is in flight per writer, the next batch fills meanwhile. */
+export function createLogWriter({ db, maxBatch = 500 }: CreateLogWriterParameters): LogWriter {
+  let queue: Pending[] = [];
+  let running: Promise<void> | null = null;
+
+  const run = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      await flush(db, batch);
+    }
+    running = null;
+  };
+
+  return {
+    write<P>(applier: BatchApplier<P>, prepared: P, row: LogRow) {
+      return new Promise<number>((resolve, reject) => {
+        queue.push({ applier: applier as BatchApplier<unknown>, prepared, row, resolve, reject });
+        // Start on the next tick so requests parsed in the same turn share a transaction.
+        running ??= new Promise<void>((next) => setImmediate(next)).then(run);
+      });
+    },
+    async drain() {
+      while (running) await running;
+    },
+  };
+}
+
+async function flush(db: Db, batch: Pending[]): Promise<void> {
+  const refused = new Map<Pending, ClientError>();
+  let mcis: number[] = [];
+  try {
+    await db.transaction(async (tx) => {
+      refused.clear();
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOG_LOCK})`);
+      const [{ head }] = await queryRows<{ head: string | number }>(tx, sql`SELECT coalesce(max(mci), 0) AS head FROM messages`);
+      const base = Number(head);
+      mcis = batch.map((_, index) => base + index + 1);
+      // Group by applier, keeping arrival order inside each group.
+      const groups = new Map<BatchApplier<unknown>, number[]>();
+      batch.forEach((item, index) => {
+        const group = groups.get(item.applier) ?? [];
+        group.push(index);
+        groups.set(item.applier, group);
+      });
+      for (const [applier, indexes] of groups) {
+        const items = indexes.map((index) => ({ prepared: batch[index].prepared, row: batch[index].row, mci: mcis[index] }));
+        const refusedInGroup = await applier(tx, items);
+        for (const [position, error] of refusedInGroup) refused.set(batch[indexes[position]], error);
+      }
+      const accepted = batch.map((item, index) => ({ item, mci: mcis[index] })).filter(({ item }) => !refused.has(item));
+      if (accepted.length > 0) await appendMessages(tx, accepted.map(({ item, mci }) => ({ ...item.row, mci })));
+    });
+  } catch (error) {
+    for (const item of batch) item.reject(error);
+    return;
+  }
+  batch.forEach((item, index) => {
+    const error = refused.get(item);
+    if (error) item.reject(error);
+    else item.resolve(mcis[index]);
+  });
+}
+
+async function appendMessages(tx: Db, rows: Array<LogRow & { mci: number }>): Promise<void> {
+  const column = <K extends keyof (LogRow & { mci: number })>(key: K) => sql.param(rows.map((row) => row[key]));
+  await tx.execute(sql`
+    INSERT INTO messages (mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received)
+    SELECT u.mci, u.id, u.ipfs, u.address, u.version, u.timestamp, u.space, u.type, u.sig, u.receipt, u.envelope::jsonb, u.received
+      FROM unnest(${column('mci')}::bigint[], ${column('id')}::text[], ${column('ipfs')}::text[],
+                  ${column('address')}::text[], ${column('version')}::text[], ${column('timestamp')}::bigint[],
+                  ${column('space')}::text[], ${column('type')}::text[], ${column('sig')}::text[],
+                  ${column('receipt')}::text[], ${sql.param(rows.map((row) => JSON.stringify(row.envelope)))}::text[],
+                  ${column('received')}::bigint[])
+        AS u(mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received)`);
+}
+
+/** Adapts a one-message apply to a batch applier: each message in its own savepoint, refusals isolated. */
+export function eachInSavepoint<P>(
+  apply: (tx: Db, prepared: P, entry: { mci: number; row: LogRow }) => Promise<void>,
+): BatchApplier<P> {
+  return async (tx, items) => {
+    const refused = new Map<number, ClientError>();
+    for (const [position, item] of items.entries()) {
+      try {
+        await tx.transaction((savepoint) => apply(savepoint as unknown as Db, item.prepared, item));
+      } catch (error) {
+        if (!(error instanceof ClientError)) throw error;
+        refused.set(position, error);
+      }
+    }
+    return refused;
+  };
+}

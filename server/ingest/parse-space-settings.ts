@@ -1,0 +1,130 @@
+/** Parses and normalises signed space settings; throws a ClientError naming the first bad field. */
+import { getAddress } from '@ethersproject/address';
+import { VOTING_TYPES, type SpaceSettings, type ValidationConfig } from '../../schema/space-settings.ts';
+import { ClientError } from '../errors.ts';
+import { STRATEGIES } from '../scoring/strategies/index.ts';
+import { StrategyParamsError } from '../scoring/strategies/strategy-params-error.ts';
+
+/** Most strategies one space may combine (Snapshot's default plan). */
+export const MAX_STRATEGIES = 8;
+const VALIDATIONS = ['any', 'basic'];
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const bad = (reason: string) => new ClientError(`wrong space format: ${reason}`);
+
+/** Parses the `settings` string of a Space message. */
+export function parseSpaceSettings(text: string): SpaceSettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw bad('settings must be JSON');
+  }
+  if (!isObject(raw)) throw bad('settings must be a JSON object');
+  const name = raw.name;
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 64) throw bad('name must be 1 to 64 characters');
+  const network = raw.network ?? '1';
+  if (typeof network !== 'string' || !/^\d{1,12}$/.test(network)) throw bad('network must be a chain id such as "1"');
+  const symbol = raw.symbol ?? 'VOTE';
+  if (typeof symbol !== 'string' || symbol.length > 16) throw bad('symbol must be at most 16 characters');
+
+  if (!Array.isArray(raw.strategies) || raw.strategies.length === 0) throw bad('at least one strategy is required');
+  if (raw.strategies.length > MAX_STRATEGIES) throw bad(`at most ${MAX_STRATEGIES} strategies`);
+  const strategies = raw.strategies.map((entry, index) => {
+    if (!isObject(entry) || typeof entry.name !== 'string') throw bad(`strategy ${index + 1} needs a name`);
+    const strategy = STRATEGIES.get(entry.name);
+    if (!strategy) throw bad(`unknown strategy ${entry.name}`);
+    const params = entry.params ?? {};
+    if (!isObject(params)) throw bad(`strategy ${entry.name}: params must be an object`);
+    const strategyNetwork = entry.network ?? network;
+    if (typeof strategyNetwork !== 'string' || !/^\d{1,12}$/.test(strategyNetwork)) {
+      throw bad(`strategy ${entry.name}: network must be a chain id`);
+    }
+    try {
+      strategy.validateParams(params);
+    } catch (error) {
+      if (error instanceof StrategyParamsError) throw bad(error.message);
+      throw error;
+    }
+    return { name: entry.name, network: strategyNetwork, params };
+  });
+
+  const filters = raw.filters ?? {};
+  if (!isObject(filters)) throw bad('filters must be an object');
+  const minScore = filters.minScore ?? 0;
+  if (typeof minScore !== 'number' || !(minScore >= 0)) throw bad('filters.minScore must be a non-negative number');
+  const onlyMembers = filters.onlyMembers ?? false;
+  if (typeof onlyMembers !== 'boolean') throw bad('filters.onlyMembers must be true or false');
+
+  const voting = raw.voting ?? {};
+  if (!isObject(voting)) throw bad('voting must be an object');
+  const optionalInt = (key: string) => {
+    const value = voting[key];
+    if (value === undefined || value === null || value === 0) return undefined;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw bad(`voting.${key} must be whole seconds`);
+    return value;
+  };
+  const type = voting.type || undefined;
+  if (type !== undefined && !(VOTING_TYPES as readonly unknown[]).includes(type)) throw bad(`voting.type ${String(type)} is not supported`);
+  const quorum = voting.quorum ?? 0;
+  if (typeof quorum !== 'number' || !(quorum >= 0)) throw bad('voting.quorum must be a non-negative number');
+  const quorumType = voting.quorumType ?? '';
+  if (quorumType !== '' && quorumType !== 'rejection') throw bad('voting.quorumType must be "" or "rejection"');
+  const privacy = voting.privacy ?? '';
+  if (privacy !== '' && privacy !== 'any') throw bad('voting.privacy: shutter privacy is not supported');
+  for (const key of ['hideAbstain', 'lockVotes', 'blind', 'aliased']) {
+    if (voting[key] !== undefined && typeof voting[key] !== 'boolean') throw bad(`voting.${key} must be true or false`);
+  }
+
+  const plugins = raw.plugins ?? {};
+  if (!isObject(plugins)) throw bad('plugins must be an object');
+
+  return {
+    ...raw,
+    name,
+    network,
+    symbol,
+    strategies,
+    admins: addressList(raw.admins, 'admins'),
+    moderators: addressList(raw.moderators, 'moderators'),
+    members: addressList(raw.members, 'members'),
+    filters: { minScore, onlyMembers },
+    validation: validation(raw.validation, 'validation'),
+    voteValidation: validation(raw.voteValidation, 'voteValidation'),
+    voting: {
+      delay: optionalInt('delay'),
+      period: optionalInt('period'),
+      type: type as string | undefined,
+      quorum,
+      quorumType,
+      privacy,
+      hideAbstain: voting.hideAbstain === true,
+      lockVotes: voting.lockVotes === true,
+    },
+    plugins,
+  };
+}
+
+function addressList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > 1000) throw bad(`${field} must be a list of at most 1000 addresses`);
+  return value.map((address) => {
+    if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) throw bad(`${field} must hold 0x addresses`);
+    return getAddress(address);
+  });
+}
+
+function validation(value: unknown, field: string): ValidationConfig {
+  if (value === undefined || value === null) return { name: 'any', params: {} };
+  if (!isObject(value) || typeof value.name !== 'string' || !VALIDATIONS.includes(value.name)) {
+    throw bad(`${field}.name must be one of ${VALIDATIONS.join(', ')}`);
+  }
+  const params = value.params ?? {};
+  if (!isObject(params)) throw bad(`${field}.params must be an object`);
+  if (value.name === 'basic' && !(typeof params.minScore === 'number' && params.minScore >= 0)) {
+    throw bad(`${field}: basic validation needs params.minScore`);
+  }
+  return { name: value.name, params };
+}

@@ -1,0 +1,24 @@
+/** Recovers the signer of a 32-byte digest with the native libsecp256k1 binding. */
+import { getAddress } from '@ethersproject/address';
+import { keccak256 } from '@ethersproject/keccak256';
+import secp256k1 from 'secp256k1';
+
+// Half the curve order: signatures with a larger s are malleated copies (EIP-2) and are refused.
+const HALF_N = BigInt('0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0');
+
+/** Returns the checksummed signer, or null when the signature is malformed or not canonical. */
+export function recoverSigner(digest: string, signature: string): string | null {
+  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) return null;
+  const bytes = Buffer.from(signature.slice(2), 'hex');
+  const v = bytes[64];
+  const recid = v >= 27 ? v - 27 : v;
+  if (recid !== 0 && recid !== 1) return null;
+  const s = BigInt(`0x${bytes.subarray(32, 64).toString('hex')}`);
+  if (s === 0n || s > HALF_N) return null;
+  try {
+    const publicKey = secp256k1.ecdsaRecover(bytes.subarray(0, 64), recid, Buffer.from(digest.slice(2), 'hex'), false);
+    return getAddress(`0x${keccak256(publicKey.subarray(1)).slice(-40)}`);
+  } catch {
+    return null;
+  }
+}

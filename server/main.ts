@@ -1,0 +1,45 @@
+/** `npm start`: loads config, opens and migrates the database, serves, and shuts down gracefully. */
+import { buildApp } from './app.ts';
+import { loadConfig } from './config/load-config.ts';
+import { openDatabase } from './db/open-database.ts';
+import { ConfigError } from './errors.ts';
+import { loadServiceKey } from './service-key.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`conclave: configuration error: ${error.message}`);
+    process.exit(78);
+  }
+  throw error;
+}
+
+const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+await database.migrate();
+const serviceKey = loadServiceKey(config);
+const app = await buildApp({ config, database, serviceKey });
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down');
+  const timer = setTimeout(() => {
+    app.log.error('shutdown took too long, exiting');
+    process.exit(1);
+  }, 10_000);
+  timer.unref();
+  await app.close();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+await app.listen({ port: config.port, host: config.host });
+app.log.info(
+  { database: database.driver === 'pg' ? 'postgresql' : `pglite (${config.dataDir})`, relayer: serviceKey.address },
+  'conclave ready',
+);

@@ -1,0 +1,59 @@
+/** Voting power of one address under a proposal's frozen strategies. */
+import type { RpcUrls, StrategyConfig } from './strategy.ts';
+import { STRATEGIES } from './strategies/index.ts';
+
+export type GetVotingPowerParameters = {
+  address: string;
+  strategies: readonly StrategyConfig[];
+  network: string;
+  snapshot: number | 'latest';
+  rpcUrls: RpcUrls;
+};
+
+export type GetVotingPowerReturnType = {
+  vp: number;
+  vpByStrategy: number[];
+  /** 'final' when read at a mined block, 'pending' when read at 'latest'. */
+  vpState: 'final' | 'pending';
+};
+
+/** Thrown when power cannot be read (unknown strategy, unreachable chain). */
+export class VotingPowerError extends Error {
+  override name = 'VotingPowerError';
+  constructor(cause?: unknown) {
+    super('failed to check voting power', { cause });
+  }
+}
+
+/** Sums the address's power over every strategy, keeping each strategy's share. */
+export async function getVotingPower({
+  address,
+  strategies,
+  network,
+  snapshot,
+  rpcUrls,
+}: GetVotingPowerParameters): Promise<GetVotingPowerReturnType> {
+  const vpByStrategy = await Promise.all(
+    strategies.map(async (config) => {
+      const strategy = STRATEGIES.get(config.name);
+      if (!strategy) throw new VotingPowerError(new Error(`unknown strategy ${config.name}`));
+      try {
+        const power = await strategy.getPower({
+          addresses: [address],
+          snapshot,
+          network: config.network ?? network,
+          params: config.params,
+          rpcUrls,
+        });
+        return power[address] ?? 0;
+      } catch (error) {
+        throw error instanceof VotingPowerError ? error : new VotingPowerError(error);
+      }
+    }),
+  );
+  return {
+    vp: vpByStrategy.reduce((sum, power) => sum + power, 0),
+    vpByStrategy,
+    vpState: snapshot === 'latest' ? 'pending' : 'final',
+  };
+}

@@ -279,13 +279,14 @@ t.test('aliases: a session key votes for its owner, only for allowed kinds, unti
 });
 
 t.test('follow and unfollow', async (tt) => {
-  tt.equal((await post(await sign(voter2, 'follow', { space: 'test.eth' }))).status, 200);
-  // A new message (another timestamp): the same envelope again would just return its receipt.
-  await rejects(tt, await sign(voter2, 'follow', { space: 'test.eth', timestamp: now() - 1 }), 'you are already following this space');
+  // Distinct timestamps make distinct messages: the same envelope again would just return its receipt.
+  const t0 = now();
+  tt.equal((await post(await sign(voter2, 'follow', { space: 'test.eth', timestamp: t0 }))).status, 200);
+  await rejects(tt, await sign(voter2, 'follow', { space: 'test.eth', timestamp: t0 - 1 }), 'you are already following this space');
   const { data } = await graphql(server.url, `{ follows(where: { follower: "${voter2.address}" }) { follower space { id } } }`);
   tt.same(data.follows, [{ follower: voter2.address, space: { id: 'test.eth' } }]);
-  tt.equal((await post(await sign(voter2, 'unfollow', { space: 'test.eth' }))).status, 200);
-  await rejects(tt, await sign(voter2, 'unfollow', { space: 'test.eth', timestamp: now() - 1 }), 'you are not following this space');
+  tt.equal((await post(await sign(voter2, 'unfollow', { space: 'test.eth', timestamp: t0 }))).status, 200);
+  await rejects(tt, await sign(voter2, 'unfollow', { space: 'test.eth', timestamp: t0 - 1 }), 'you are not following this space');
 });
 
 t.test('delete-space hides the space; its controller can restore it', async (tt) => {

@@ -1,0 +1,46 @@
+import t from 'tap';
+import { loadConfig } from '../server/config/load-config.ts';
+import { ConfigError } from '../server/errors.ts';
+
+t.test('defaults', async (tt) => {
+  const config = loadConfig({ env: {} });
+  tt.equal(config.port, 4000);
+  tt.equal(config.host, '127.0.0.1');
+  tt.match(config.dataDir, /\/data$/);
+  tt.equal(config.databaseUrl, undefined);
+  tt.equal(config.timestampMaxAge, 6 * 24 * 3600);
+  tt.equal(config.aliasMaxAge, 90 * 24 * 3600);
+});
+
+t.test('values are read and typed', async (tt) => {
+  const config = loadConfig({
+    env: { PORT: '8080', DATABASE_URL: 'postgres://u@h:5432/db', RPC_URLS: '{"1":"http://127.0.0.1:8545"}', GRAPHIQL: 'false', DATA_DIR: ':memory:' },
+  });
+  tt.equal(config.port, 8080);
+  tt.equal(config.databaseUrl, 'postgres://u@h:5432/db');
+  tt.same(config.rpcUrls, { 1: 'http://127.0.0.1:8545' });
+  tt.equal(config.graphiql, false);
+  tt.equal(config.dataDir, ':memory:');
+});
+
+t.test('a bad value is a clear error naming the variable, never echoing a secret', async (tt) => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'eighty' }, /^PORT must be a whole number/],
+    [{ PORT: '70000' }, /^PORT must be between 0 and 65535/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must start with postgres:/],
+    [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL is not a valid URL/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [{ GRAPHIQL: 'maybe' }, /^GRAPHIQL must be true or false/],
+    [{ RPC_URLS: '{"1": 5}' }, /^RPC_URLS: network 1 needs/],
+    [{ SERVICE_KEY: '0xsecretsecret' }, /^SERVICE_KEY must be a 32-byte hex private key$/],
+  ];
+  for (const [env, message] of cases) {
+    tt.throws(() => loadConfig({ env }), ConfigError, Object.keys(env)[0]);
+    try {
+      loadConfig({ env });
+    } catch (error) {
+      tt.match((error as Error).message, message);
+      tt.notMatch((error as Error).message, /secretsecret/);
+    }
+  }
+});

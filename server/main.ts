@@ -3,6 +3,7 @@ import { buildApp } from './app.ts';
 import { loadConfig } from './config/load-config.ts';
 import { openDatabase } from './db/open-database.ts';
 import { ConfigError } from './errors.ts';
+import { useSignatureBackend } from './ingest/recover-signer.ts';
 import { loadServiceKey } from './service-key.ts';
 
 let config;
@@ -16,6 +17,7 @@ try {
   throw error;
 }
 
+useSignatureBackend(config.signatureBackend);
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 await database.migrate();
 const serviceKey = loadServiceKey(config);

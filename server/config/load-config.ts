@@ -21,6 +21,8 @@ export type Config = {
   graphiql: boolean;
   /** JSON-RPC endpoint per network id, e.g. {"1": "https://…"}. */
   rpcUrls: Record<string, string>;
+  /** Signature recovery: native libsecp256k1, or pure JS for platforms without the binding. */
+  signatureBackend: 'native' | 'js';
 };
 
 export type LoadConfigParameters = { env?: NodeJS.ProcessEnv };
@@ -43,6 +45,7 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     aliasMaxAge: int(env, 'ALIAS_MAX_AGE', 90 * 24 * 3600, 60, 10 * 365 * 24 * 3600),
     graphiql: bool(env, 'GRAPHIQL', env.NODE_ENV !== 'production'),
     rpcUrls: jsonRecord(env, 'RPC_URLS'),
+    signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
   };
 }
 

@@ -1,7 +1,23 @@
-/** Recovers the signer of a 32-byte digest with the native libsecp256k1 binding. */
+/** Recovers the signer of a 32-byte digest: native libsecp256k1 by default, pure JS (elliptic) as a fallback. */
+import { createRequire } from 'node:module';
 import { getAddress } from '@ethersproject/address';
 import { keccak256 } from '@ethersproject/keccak256';
 import secp256k1 from 'secp256k1';
+
+/** 'native' when the libsecp256k1 binding loaded, else the package has already fallen back to 'js'. */
+export type SignatureBackend = 'native' | 'js';
+
+const require = createRequire(import.meta.url);
+const backends: Record<SignatureBackend, typeof secp256k1> = {
+  native: secp256k1,
+  js: require('secp256k1/elliptic') as typeof secp256k1,
+};
+let backend: typeof secp256k1 = secp256k1;
+
+/** Chooses the implementation (`SIGNATURE_BACKEND`); the pure-JS one is what Snapshot's stack uses. */
+export function useSignatureBackend(name: SignatureBackend): void {
+  backend = backends[name];
+}
 
 // Half the curve order: signatures with a larger s are malleated copies (EIP-2) and are refused.
 const HALF_N = BigInt('0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0');
@@ -16,7 +32,7 @@ export function recoverSigner(digest: string, signature: string): string | null 
   const s = BigInt(`0x${bytes.subarray(32, 64).toString('hex')}`);
   if (s === 0n || s > HALF_N) return null;
   try {
-    const publicKey = secp256k1.ecdsaRecover(bytes.subarray(0, 64), recid, Buffer.from(digest.slice(2), 'hex'), false);
+    const publicKey = backend.ecdsaRecover(bytes.subarray(0, 64), recid, Buffer.from(digest.slice(2), 'hex'), false);
     return getAddress(`0x${keccak256(publicKey.subarray(1)).slice(-40)}`);
   } catch {
     return null;

@@ -1,0 +1,84 @@
+/**
+ * Spine benchmark: signed votes accepted end to end (each acknowledged after its commit) on PostgreSQL
+ * and PGlite, native vs pure-JS (Snapshot's) signature recovery, latency at a fixed rate, and GraphQL
+ * pages of 100 votes. The service runs in its own process; load comes from this one.
+ */
+import os from 'node:os';
+import { fire, freshPostgres, hammer, postOk, randomKeys, report, signEnvelope, startService, type Service } from './support.ts';
+
+const VOTES = Number(process.env.BENCH_VOTES ?? 20_000);
+const CONNECTIONS = 64;
+
+async function seed(service: Service) {
+  const [controller] = randomKeys(1);
+  const now = Math.floor(Date.now() / 1000);
+  await postOk(
+    service.url,
+    signEnvelope(controller, 'settings', {
+      space: 'bench.eth',
+      timestamp: now,
+      settings: JSON.stringify({ name: 'Bench', strategies: [{ name: 'ticket', params: {} }] }),
+    }),
+  );
+  const proposal = async (title: string) =>
+    (
+      await postOk(
+        service.url,
+        signEnvelope(controller, 'proposal', {
+          space: 'bench.eth', timestamp: now, type: 'single-choice', title, body: '', discussion: '',
+          choices: ['For', 'Against', 'Abstain'], labels: [], start: now - 60, end: now + 86_400, snapshot: 1,
+          plugins: '{}', privacy: '', app: '',
+        }),
+      )
+    ).id;
+  return { a: await proposal('throughput'), b: await proposal('latency') };
+}
+
+function votes(proposal: string, count: number): string[] {
+  const now = Math.floor(Date.now() / 1000);
+  return randomKeys(count).map((key, index) =>
+    signEnvelope(key, 'vote', { space: 'bench.eth', timestamp: now, proposal, choice: (index % 3) + 1, reason: '', app: 'bench', metadata: '{}' }),
+  );
+}
+
+async function run(label: string, env: Record<string, string>, count: number, withLatency: boolean) {
+  const service = await startService(env);
+  try {
+    const { a, b } = await seed(service);
+    const bodies = votes(a, count);
+    const throughput = await fire(service.url, bodies, CONNECTIONS);
+    if (throughput.non2xx || throughput.errors) throw new Error(`${label}: ${throughput.non2xx} refused, ${throughput.errors} errors`);
+    let latency;
+    if (withLatency) latency = await fire(service.url, votes(b, 15_000), CONNECTIONS, 3000);
+    const page = JSON.stringify({ query: `{ votes(first: 100, where: { proposal: "${a}" }) { id voter choice vp created reason } }` });
+    const graphql = withLatency ? await hammer(`${service.url}/graphql`, page, 32, 10) : undefined;
+    return { throughput, latency, graphql };
+  } finally {
+    await service.stop();
+  }
+}
+
+console.log(`# spine benchmark — ${new Date().toISOString()} — ${os.cpus().length} x ${os.cpus()[0].model}, node ${process.version}`);
+const database = await freshPostgres();
+try {
+  const pgNative = await run('postgres native', { DATABASE_URL: database.url, SIGNATURE_BACKEND: 'native' }, VOTES, true);
+  report('ingest, PostgreSQL, native verify (votes/s)', pgNative.throughput.requestsPerSecond, 'votes/s', 5000, 'of target 5,000');
+  report('  p99 at that load (ms)', pgNative.throughput.p99, 'ms', 14, 'of reference 14 ms');
+  report('ingest at 3,000 votes/s, PostgreSQL: p99 (ms)', pgNative.latency!.p99, 'ms', 25, 'of limit 25 ms');
+  report('GraphQL page of 100 votes (req/s)', pgNative.graphql!.requestsPerSecond, 'req/s', 3000, 'of target 3,000');
+  report('  p99 (ms)', pgNative.graphql!.p99, 'ms', 20, 'of limit 20 ms');
+  if (pgNative.graphql!.non2xx) throw new Error('GraphQL errors under load');
+} finally {
+  await database.drop();
+}
+const pglite = await run('pglite native', { SIGNATURE_BACKEND: 'native' }, VOTES, false);
+report('ingest, PGlite, native verify (votes/s)', pglite.throughput.requestsPerSecond, 'votes/s', 3000, 'of target 3,000');
+const database2 = await freshPostgres();
+try {
+  const slow = await run('postgres js', { DATABASE_URL: database2.url, SIGNATURE_BACKEND: 'js' }, Math.min(VOTES, 4000), false);
+  report('ingest, PostgreSQL, pure-JS verify (Snapshot stack) (votes/s)', slow.throughput.requestsPerSecond, 'votes/s', 374, 'of reference 374');
+  const pgNative = await run('postgres native again', { DATABASE_URL: database2.url, SIGNATURE_BACKEND: 'native' }, VOTES, false);
+  report('native vs pure-JS verify, same run (ratio)', pgNative.throughput.requestsPerSecond / slow.throughput.requestsPerSecond, 'x', 13.6, 'of reference ratio 13.6x');
+} finally {
+  await database2.drop();
+}

@@ -1,0 +1,149 @@
+/** Shared benchmark helpers: a service in its own process, fast pre-signed votes, and load from autocannon. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { _TypedDataEncoder } from '@ethersproject/hash';
+import { computeAddress } from '@ethersproject/transactions';
+import pg from 'pg';
+import secp256k1 from 'secp256k1';
+import { MESSAGE_TYPES, SNAPSHOT_DOMAIN, type MessageKind } from '../schema/eip712.ts';
+
+export type Service = { url: string; process: ChildProcess; stop(): Promise<void> };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh database on the local PostgreSQL server; returns its URL and a drop function. */
+export async function freshPostgres(serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres') {
+  const name = `conclave_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Starts `npm start`'s entry point in a child process and waits until it answers. */
+export async function startService(env: Record<string, string>): Promise<Service> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'conclave-bench-'));
+  const child = spawn(process.execPath, ['server/main.ts'], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      if (attempt > 300) throw new Error('service did not start');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return {
+    url,
+    process: child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Key = { address: string; privateKey: Buffer };
+
+/** Random keys (fast: no wallet objects). */
+export function randomKeys(count: number): Key[] {
+  return Array.from({ length: count }, () => {
+    let privateKey: Buffer;
+    do privateKey = crypto.randomBytes(32);
+    while (!secp256k1.privateKeyVerify(privateKey));
+    return { privateKey, address: computeAddress(privateKey) };
+  });
+}
+
+/** Signs a message of `kind` as Snapshot clients do, with the native signer (fast enough to pre-make 10^5). */
+export function signEnvelope(key: Key, kind: MessageKind, message: Record<string, unknown>): string {
+  const { primaryType, fields } = MESSAGE_TYPES[kind];
+  const types = { [primaryType]: fields };
+  const full: Record<string, unknown> = { from: key.address, ...message };
+  const ordered = Object.fromEntries(fields.map((field) => [field.name, full[field.name]]));
+  const digest = _TypedDataEncoder.hash(SNAPSHOT_DOMAIN, types, ordered);
+  const { signature, recid } = secp256k1.ecdsaSign(Buffer.from(digest.slice(2), 'hex'), key.privateKey);
+  const sig = `0x${Buffer.from(signature).toString('hex')}${(27 + recid).toString(16)}`;
+  return JSON.stringify({ address: key.address, sig, data: { domain: SNAPSHOT_DOMAIN, types, message: ordered } });
+}
+
+/** POSTs one body and fails loudly if refused. */
+export async function postOk(url: string, body: string): Promise<{ id: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const json = (await response.json()) as { id: string };
+  if (!response.ok) throw new Error(`refused: ${JSON.stringify(json)}`);
+  return json;
+}
+
+export type LoadResult = { requestsPerSecond: number; p50: number; p99: number; errors: number; non2xx: number; total: number };
+
+/** Sends every body once, `connections` at a time (optionally capped at `rate` requests/s). */
+export async function fire(url: string, bodies: string[], connections: number, rate?: number): Promise<LoadResult> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const result = await autocannon({
+    url,
+    connections,
+    amount: bodies.length,
+    overallRate: rate,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
+  } as unknown as autocannon.Options);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    requestsPerSecond: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+/** GETs/POSTs the same request for `seconds`. */
+export async function hammer(url: string, body: string, connections: number, seconds: number) {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return { requestsPerSecond: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+/** Prints a figure with its ratio to a reference or a target. */
+export function report(label: string, value: number, unit: string, reference: number, referenceLabel: string) {
+  console.log(`${label.padEnd(58)} ${value.toFixed(value < 100 ? 1 : 0).padStart(8)} ${unit.padEnd(8)} ${(value / reference).toFixed(2)}x ${referenceLabel}`);
+}

@@ -1,0 +1,83 @@
+import t from 'tap';
+import { Wallet } from 'ethers';
+import { checkMembership } from '../server/identity/check-membership.ts';
+import type { CheckMembershipParameters } from '../server/identity/check-membership.ts';
+import { issueMembershipCredential } from '../server/identity/issue-credential.ts';
+import { parseIdentityPolicy } from '../server/identity/policy.ts';
+import { createIdentityResolver } from '../server/identity/resolver.ts';
+import { verifyMembershipCredential } from '../server/identity/verify-credential.ts';
+import type { MembershipCredentialRecord } from '../server/identity/verify-credential.ts';
+import { didKeyIssuer } from './support/identity.ts';
+
+const SPACE = 'mydao.eth';
+const VALID_FROM = Date.UTC(2025, 5, 1) / 1000;
+const EXPIRES = VALID_FROM + 30 * 86400;
+
+const voter = Wallet.createRandom();
+const issuer = didKeyIssuer();
+// A real record, produced by verification, not a hand-written object.
+const record: MembershipCredentialRecord = await verifyMembershipCredential({
+  jwt: await issueMembershipCredential({
+    issuer,
+    space: SPACE,
+    address: voter.address,
+    validFrom: VALID_FROM,
+    days: 30,
+    statusListUrl: 'https://issuer.example/status/1',
+    statusListIndex: 0,
+  }),
+  space: SPACE,
+  policy: parseIdentityPolicy({ required: true, trustedIssuers: [issuer.did] }),
+  resolver: createIdentityResolver(),
+  now: VALID_FROM,
+});
+
+function check(overrides: Partial<CheckMembershipParameters> = {}) {
+  return checkMembership({
+    credential: record,
+    proposalStart: VALID_FROM + 86400,
+    voteTime: VALID_FROM + 2 * 86400,
+    revocation: { revoked: false },
+    space: SPACE,
+    address: voter.address,
+    ...overrides,
+  });
+}
+
+function failure(result: ReturnType<typeof checkMembership>): string {
+  return result.ok ? 'ok' : `${result.error.constructor.name}: ${result.error.message}`;
+}
+
+t.test('valid at proposal start and at vote time', async (t) => {
+  t.same(check(), { ok: true });
+  t.same(check({ address: voter.address.toLowerCase(), space: 'MyDAO.eth' }), { ok: true });
+  t.same(check({ proposalStart: VALID_FROM, voteTime: EXPIRES - 1 }), { ok: true }, 'both window edges');
+  t.same(check({ space: undefined, address: undefined }), { ok: true });
+});
+
+t.test('rejections', async (t) => {
+  t.equal(failure(check({ credential: undefined })), 'NoCredentialError: no credential');
+  t.equal(failure(check({ credential: null })), 'NoCredentialError: no credential');
+  t.equal(failure(check({ revocation: { revoked: true, source: 'status-list' } })), 'CredentialRevokedError: credential revoked');
+  t.equal(failure(check({ revocation: { revoked: true, source: 'deny-list' } })), 'CredentialRevokedError: credential revoked');
+  t.equal(failure(check({ address: Wallet.createRandom().address })), 'WrongSubjectError: wrong subject');
+  t.equal(failure(check({ space: 'other.eth' })), 'WrongSpaceError: wrong space');
+  // Member only after the proposal started: not valid at the start.
+  t.equal(failure(check({ proposalStart: VALID_FROM - 1 })), 'CredentialNotYetValidError: credential not yet valid');
+  // Expired between proposal start and vote.
+  t.equal(failure(check({ voteTime: EXPIRES })), 'CredentialExpiredError: credential expired');
+  // Expired before the proposal started.
+  t.equal(failure(check({ proposalStart: EXPIRES + 10, voteTime: EXPIRES + 20 })), 'CredentialExpiredError: credential expired');
+  // maxAge counted at vote time.
+  t.equal(failure(check({ maxAge: 86400 })), 'CredentialTooOldError: credential too old');
+  t.same(check({ maxAge: 2 * 86400 }), { ok: true });
+  const result = check({ voteTime: EXPIRES });
+  t.equal(result.ok ? '' : result.error.code, 'credential_expired');
+});
+
+t.test('pure: same inputs, same answer, inputs untouched', async (t) => {
+  const before = JSON.stringify(record);
+  const answers = new Set(Array.from({ length: 100 }, () => failure(check({ voteTime: EXPIRES }))));
+  t.same([...answers], ['CredentialExpiredError: credential expired']);
+  t.equal(JSON.stringify(record), before);
+});

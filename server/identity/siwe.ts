@@ -139,6 +139,10 @@ export async function verifySiweLogin(parameters: VerifySiweLoginParameters): Pr
     throw new SiweNotYetValidError();
   }
 
+  // EOA signatures only (65 bytes); siwe would log ethers' complaint about anything else before failing.
+  if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) {
+    throw new SiweInvalidSignatureError('not a 65-byte hex signature');
+  }
   let result: SiweResponse;
   try {
     result = await siwe.verify(

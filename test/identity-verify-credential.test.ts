@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import { Wallet } from 'ethers';
+import { createJWT } from 'did-jwt';
 import { createVerifiableCredentialJwt } from 'did-jwt-vc';
 import type { JwtCredentialPayload } from 'did-jwt-vc';
 import {
@@ -148,6 +149,10 @@ t.test('tampered credential: invalid credential signature', async (t) => {
   await rejects(t, verify(forged), InvalidCredentialSignatureError, 'invalid credential signature');
   // A flipped signature character.
   await rejects(t, verify(`${header}.${payload}.${flipCharacter(signature, 20)}`), InvalidCredentialSignatureError, 'invalid credential signature');
+  // A damaged signature segment: truncated, too long, all zeros.
+  for (const damaged of [signature.slice(0, -4), `${signature}xx`, 'A'.repeat(signature.length)]) {
+    await rejects(t, verify(`${header}.${payload}.${damaged}`), InvalidCredentialSignatureError, 'invalid credential signature');
+  }
   // A trusted issuer's DID with someone else's key.
   const rogue = { ...didKeyIssuer(), did: issuer.did };
   await rejects(t, verify(await issue({ issuer: rogue })), InvalidCredentialSignatureError, 'invalid credential signature');
@@ -160,6 +165,16 @@ t.test('tampered credential: invalid credential signature', async (t) => {
 t.test('garbage is an invalid credential', async (t) => {
   await rejects(t, verify('not-a-jwt'), InvalidCredentialError, 'invalid credential');
   await rejects(t, verify('a.b.c'), InvalidCredentialError, 'invalid credential');
+  const [header, payload] = (await issue()).split('.');
+  await rejects(t, verify(`${header}.${payload}`), InvalidCredentialError, 'invalid credential');
+  await rejects(t, verify(`${header}.${payload.slice(0, -3)}.sig`), InvalidCredentialError, 'invalid credential');
+  // Correctly signed, but VCDM 2.0 (unsupported by did-jwt-vc): a schema error, not a signature error.
+  const v2 = await createJWT(
+    { ...rawPayload(), vc: { ...rawPayload().vc, '@context': ['https://www.w3.org/ns/credentials/v2'] } },
+    { issuer: issuer.did, signer: issuer.signer },
+    { alg: issuer.alg },
+  );
+  await rejects(t, verify(v2), InvalidCredentialError, 'invalid credential');
   await rejects(t, verify('x'.repeat(20_000)), InvalidCredentialError, 'invalid credential');
 });
 

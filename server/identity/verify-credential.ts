@@ -210,12 +210,17 @@ function parseStatusEntry(value: unknown): { url: string; index: number } | unde
   return { url, index: Number(indexText) };
 }
 
-/** did-jwt errors are plain Errors whose message starts with a code; unknown ones mean a bad credential. */
+/**
+ * did-jwt errors are plain Errors whose message starts with a code (`invalid_signature: …`). Header and payload were
+ * already decoded, so an error without a code comes from the crypto libraries choking on the signature segment
+ * (truncated, wrong length, out-of-range scalar): that is a bad signature too. Other coded errors (schema, format)
+ * mean a malformed credential.
+ */
 function mapVerificationError(error: unknown): IdentityError {
   if (error instanceof IdentityError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (message.startsWith('resolver_error')) return new IssuerUnresolvableError(message);
-  if (message.startsWith('invalid_signature') || message.startsWith('no_suitable_keys')) {
+  if (message.startsWith('invalid_signature') || message.startsWith('no_suitable_keys') || !/^[a-z_]+:/.test(message)) {
     return new InvalidCredentialSignatureError(message);
   }
   return new InvalidCredentialError(message);

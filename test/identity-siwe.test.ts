@@ -1,9 +1,7 @@
 import t from 'tap';
-import type { Test } from 'tap';
 import { SiweMessage } from 'siwe';
 import { Wallet } from 'ethers';
 import {
-  IdentityError,
   InvalidSiweMessageError,
   NonceExpiredError,
   NonceReplayedError,
@@ -15,6 +13,7 @@ import {
   UnknownNonceError,
 } from '../server/identity/errors.ts';
 import { InMemorySiweNonceStore, issueSiweNonce, verifySiweLogin } from '../server/identity/siwe.ts';
+import { rejectsWith } from './support/identity.ts';
 
 const DOMAIN = 'vote.example.org';
 const admin = Wallet.createRandom();
@@ -43,15 +42,6 @@ async function signed(options: MessageOptions, wallet = admin): Promise<{ messag
   return { message, signature: await wallet.signMessage(message) };
 }
 
-async function rejects(t: Test, promise: Promise<unknown>, type: new (...args: never[]) => IdentityError, message: string) {
-  try {
-    await promise;
-    t.fail(`expected ${type.name}`);
-  } catch (error) {
-    t.type(error, type, type.name);
-    t.equal((error as Error).message, message);
-  }
-}
 
 t.test('happy path: server nonce, signed message, admin address', async (t) => {
   const store = new InMemorySiweNonceStore();
@@ -73,16 +63,16 @@ t.test('replayed nonce', async (t) => {
   const { nonce } = await issueSiweNonce({ store });
   const login = await signed({ nonce });
   await verifySiweLogin({ ...login, domain: DOMAIN, store });
-  await rejects(t, verifySiweLogin({ ...login, domain: DOMAIN, store }), NonceReplayedError, 'nonce already used');
+  await rejectsWith(t, verifySiweLogin({ ...login, domain: DOMAIN, store }), NonceReplayedError, 'nonce already used');
   // A nonce we never issued.
-  await rejects(t, verifySiweLogin({ ...(await signed({ nonce: 'abcdef0123456789' })), domain: DOMAIN, store }), UnknownNonceError, 'unknown nonce');
+  await rejectsWith(t, verifySiweLogin({ ...(await signed({ nonce: 'abcdef0123456789' })), domain: DOMAIN, store }), UnknownNonceError, 'unknown nonce');
 });
 
 t.test('wrong domain', async (t) => {
   const store = new InMemorySiweNonceStore();
   const { nonce } = await issueSiweNonce({ store });
   const phished = await signed({ nonce, domain: 'vote.example.org.evil.example' });
-  await rejects(t, verifySiweLogin({ ...phished, domain: DOMAIN, store }), SiweWrongDomainError, 'wrong domain');
+  await rejectsWith(t, verifySiweLogin({ ...phished, domain: DOMAIN, store }), SiweWrongDomainError, 'wrong domain');
   // The nonce was not burnt by the failed attempt.
   t.ok(await verifySiweLogin({ ...(await signed({ nonce })), domain: DOMAIN, store }));
 });
@@ -92,27 +82,27 @@ t.test('expired message, expired nonce, expiry too long or missing, not yet vali
   const now = Date.now();
   const { nonce } = await issueSiweNonce({ store, now });
   const login = await signed({ nonce, issuedAt: now, expiresIn: 600_000 });
-  await rejects(t, verifySiweLogin({ ...login, domain: DOMAIN, store, now: now + 600_000 }), SiweExpiredError, 'sign-in message expired');
-  await rejects(
+  await rejectsWith(t, verifySiweLogin({ ...login, domain: DOMAIN, store, now: now + 600_000 }), SiweExpiredError, 'sign-in message expired');
+  await rejectsWith(
     t,
     verifySiweLogin({ ...(await signed({ nonce, expiresIn: 3600_001 })), domain: DOMAIN, store }),
     SiweExpiryTooLongError,
     'sign-in expiry too long',
   );
-  await rejects(
+  await rejectsWith(
     t,
     verifySiweLogin({ ...(await signed({ nonce, expiresIn: null })), domain: DOMAIN, store }),
     SiweExpiryTooLongError,
     'sign-in expiry too long',
   );
-  await rejects(
+  await rejectsWith(
     t,
     verifySiweLogin({ ...(await signed({ nonce, notBefore: now + 60_000 })), domain: DOMAIN, store, now }),
     SiweNotYetValidError,
     'sign-in message not yet valid',
   );
   // A stricter session cap.
-  await rejects(
+  await rejectsWith(
     t,
     verifySiweLogin({ ...(await signed({ nonce, expiresIn: 900_000 })), domain: DOMAIN, store, maxSessionSeconds: 600 }),
     SiweExpiryTooLongError,
@@ -124,7 +114,7 @@ t.test('expired message, expired nonce, expiry too long or missing, not yet vali
   // A nonce used after its own expiry.
   const old = await issueSiweNonce({ store, now, ttlMs: 1000 });
   const late = await signed({ nonce: old.nonce, issuedAt: now });
-  await rejects(t, verifySiweLogin({ ...late, domain: DOMAIN, store, now: now + 1000 }), NonceExpiredError, 'nonce expired');
+  await rejectsWith(t, verifySiweLogin({ ...late, domain: DOMAIN, store, now: now + 1000 }), NonceExpiredError, 'nonce expired');
 });
 
 t.test('bad signature and malformed messages', async (t) => {
@@ -132,15 +122,15 @@ t.test('bad signature and malformed messages', async (t) => {
   const { nonce } = await issueSiweNonce({ store });
   const message = siweText({ nonce });
   const other = await Wallet.createRandom().signMessage(message);
-  await rejects(t, verifySiweLogin({ message, signature: other, domain: DOMAIN, store }), SiweInvalidSignatureError, 'invalid sign-in signature');
+  await rejectsWith(t, verifySiweLogin({ message, signature: other, domain: DOMAIN, store }), SiweInvalidSignatureError, 'invalid sign-in signature');
   const edited = message.replace('Sign in to administer', 'Sign in to drain');
-  await rejects(
+  await rejectsWith(
     t,
     verifySiweLogin({ message: edited, signature: await admin.signMessage(message), domain: DOMAIN, store }),
     SiweInvalidSignatureError,
     'invalid sign-in signature',
   );
-  await rejects(t, verifySiweLogin({ message: 'hello', signature: '0x', domain: DOMAIN, store }), InvalidSiweMessageError, 'invalid sign-in message');
-  await rejects(t, verifySiweLogin({ message, signature: '0x1234', domain: DOMAIN, store }), SiweInvalidSignatureError, 'invalid sign-in signature');
+  await rejectsWith(t, verifySiweLogin({ message: 'hello', signature: '0x', domain: DOMAIN, store }), InvalidSiweMessageError, 'invalid sign-in message');
+  await rejectsWith(t, verifySiweLogin({ message, signature: '0x1234', domain: DOMAIN, store }), SiweInvalidSignatureError, 'invalid sign-in signature');
   t.ok(await verifySiweLogin({ message, signature: await admin.signMessage(message), domain: DOMAIN, store }), 'nonce still usable');
 });

@@ -1,5 +1,4 @@
 import t from 'tap';
-import type { Test } from 'tap';
 import { Wallet } from 'ethers';
 import { createJWT } from 'did-jwt';
 import { createVerifiableCredentialJwt } from 'did-jwt-vc';
@@ -26,7 +25,7 @@ import { parseIdentityPolicy } from '../server/identity/policy.ts';
 import { createIdentityResolver } from '../server/identity/resolver.ts';
 import { verifyMembershipCredential } from '../server/identity/verify-credential.ts';
 import type { VerifyMembershipCredentialParameters } from '../server/identity/verify-credential.ts';
-import { didKeyIssuer, didPkhIssuer, flipCharacter } from './support/identity.ts';
+import { didKeyIssuer, didPkhIssuer, flipCharacter, rejectsWith } from './support/identity.ts';
 
 const SPACE = 'mydao.eth';
 /** Credentials are issued at a fixed instant in the past: verification must not depend on the wall clock. */
@@ -82,20 +81,6 @@ function verify(jwt: string | undefined, extra: Partial<VerifyMembershipCredenti
   return verifyMembershipCredential({ jwt, space: SPACE, policy, resolver, now: NOW, ...extra });
 }
 
-async function rejects(
-  t: Test,
-  promise: Promise<unknown>,
-  type: new (...args: never[]) => IdentityError,
-  message: string,
-): Promise<void> {
-  try {
-    await promise;
-    t.fail(`expected ${type.name}`);
-  } catch (error) {
-    t.type(error, type, type.name);
-    t.equal((error as Error).message, message);
-  }
-}
 
 t.test('a good credential from a did:key issuer becomes a normalised record', async (t) => {
   const jwt = await issue();
@@ -129,14 +114,14 @@ t.test('a good credential from a did:pkh issuer (ES256K-R), subject address chec
 });
 
 t.test('no credential', async (t) => {
-  await rejects(t, verify(undefined), NoCredentialError, 'no credential');
-  await rejects(t, verify(''), NoCredentialError, 'no credential');
-  await rejects(t, verify('   '), NoCredentialError, 'no credential');
+  await rejectsWith(t, verify(undefined), NoCredentialError, 'no credential');
+  await rejectsWith(t, verify(''), NoCredentialError, 'no credential');
+  await rejectsWith(t, verify('   '), NoCredentialError, 'no credential');
 });
 
 t.test('untrusted issuer', async (t) => {
   const stranger = didKeyIssuer();
-  await rejects(t, verify(await issue({ issuer: stranger })), UntrustedIssuerError, 'untrusted issuer');
+  await rejectsWith(t, verify(await issue({ issuer: stranger })), UntrustedIssuerError, 'untrusted issuer');
 });
 
 t.test('tampered credential: invalid credential signature', async (t) => {
@@ -146,42 +131,42 @@ t.test('tampered credential: invalid credential signature', async (t) => {
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
   claims.sub = `did:pkh:eip155:1:${Wallet.createRandom().address}`;
   const forged = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
-  await rejects(t, verify(forged), InvalidCredentialSignatureError, 'invalid credential signature');
+  await rejectsWith(t, verify(forged), InvalidCredentialSignatureError, 'invalid credential signature');
   // A flipped signature character.
-  await rejects(t, verify(`${header}.${payload}.${flipCharacter(signature, 20)}`), InvalidCredentialSignatureError, 'invalid credential signature');
+  await rejectsWith(t, verify(`${header}.${payload}.${flipCharacter(signature, 20)}`), InvalidCredentialSignatureError, 'invalid credential signature');
   // A damaged signature segment: truncated, too long, all zeros.
   for (const damaged of [signature.slice(0, -4), `${signature}xx`, 'A'.repeat(signature.length)]) {
-    await rejects(t, verify(`${header}.${payload}.${damaged}`), InvalidCredentialSignatureError, 'invalid credential signature');
+    await rejectsWith(t, verify(`${header}.${payload}.${damaged}`), InvalidCredentialSignatureError, 'invalid credential signature');
   }
   // A trusted issuer's DID with someone else's key.
   const rogue = { ...didKeyIssuer(), did: issuer.did };
-  await rejects(t, verify(await issue({ issuer: rogue })), InvalidCredentialSignatureError, 'invalid credential signature');
+  await rejectsWith(t, verify(await issue({ issuer: rogue })), InvalidCredentialSignatureError, 'invalid credential signature');
   // A did:pkh issuer's DID signed by another wallet.
   const rogueWallet = didPkhIssuer();
   const roguePkh = { ...rogueWallet, did: pkhIssuer.did };
-  await rejects(t, verify(await issue({ issuer: roguePkh })), InvalidCredentialSignatureError, 'invalid credential signature');
+  await rejectsWith(t, verify(await issue({ issuer: roguePkh })), InvalidCredentialSignatureError, 'invalid credential signature');
 });
 
 t.test('garbage is an invalid credential', async (t) => {
-  await rejects(t, verify('not-a-jwt'), InvalidCredentialError, 'invalid credential');
-  await rejects(t, verify('a.b.c'), InvalidCredentialError, 'invalid credential');
+  await rejectsWith(t, verify('not-a-jwt'), InvalidCredentialError, 'invalid credential');
+  await rejectsWith(t, verify('a.b.c'), InvalidCredentialError, 'invalid credential');
   const [header, payload] = (await issue()).split('.');
-  await rejects(t, verify(`${header}.${payload}`), InvalidCredentialError, 'invalid credential');
-  await rejects(t, verify(`${header}.${payload.slice(0, -3)}.sig`), InvalidCredentialError, 'invalid credential');
+  await rejectsWith(t, verify(`${header}.${payload}`), InvalidCredentialError, 'invalid credential');
+  await rejectsWith(t, verify(`${header}.${payload.slice(0, -3)}.sig`), InvalidCredentialError, 'invalid credential');
   // Correctly signed, but VCDM 2.0 (unsupported by did-jwt-vc): a schema error, not a signature error.
   const v2 = await createJWT(
     { ...rawPayload(), vc: { ...rawPayload().vc, '@context': ['https://www.w3.org/ns/credentials/v2'] } },
     { issuer: issuer.did, signer: issuer.signer },
     { alg: issuer.alg },
   );
-  await rejects(t, verify(v2), InvalidCredentialError, 'invalid credential');
-  await rejects(t, verify('x'.repeat(20_000)), InvalidCredentialError, 'invalid credential');
+  await rejectsWith(t, verify(v2), InvalidCredentialError, 'invalid credential');
+  await rejectsWith(t, verify('x'.repeat(20_000)), InvalidCredentialError, 'invalid credential');
 });
 
 t.test('wrong credential type', async (t) => {
-  await rejects(t, verify(await issue({ credentialType: 'SomethingElse' })), WrongCredentialTypeError, 'wrong credential type');
+  await rejectsWith(t, verify(await issue({ credentialType: 'SomethingElse' })), WrongCredentialTypeError, 'wrong credential type');
   const guild = parseIdentityPolicy({ trustedIssuers: [issuer.did], credentialType: 'GuildMember' });
-  await rejects(t, verify(await issue(), { policy: guild }), WrongCredentialTypeError, 'wrong credential type');
+  await rejectsWith(t, verify(await issue(), { policy: guild }), WrongCredentialTypeError, 'wrong credential type');
   const record = await verify(await issue({ credentialType: 'GuildMember' }), { policy: guild });
   t.equal(record.credentialType, 'GuildMember');
 });
@@ -189,49 +174,49 @@ t.test('wrong credential type', async (t) => {
 t.test('wrong subject', async (t) => {
   // Credential for someone else than the expected address.
   const other = Wallet.createRandom();
-  await rejects(t, verify(await issue(), { address: other.address }), WrongSubjectError, 'wrong subject');
+  await rejectsWith(t, verify(await issue(), { address: other.address }), WrongSubjectError, 'wrong subject');
   // Subject is not a did:pkh EVM account.
   for (const sub of [issuer.did, 'did:pkh:solana:4sGjMW1sUnHzSxGspuhpqLDx6wiyjNtZ:CKg5d12Jhpej1JqtmxLJgaFqqeYjxgPqToJ4LBdvG9Ev', 'did:pkh:eip155:1:0x1234']) {
     const jwt = await createVerifiableCredentialJwt(rawPayload({ sub }), issuer);
-    await rejects(t, verify(jwt), WrongSubjectError, 'wrong subject');
+    await rejectsWith(t, verify(jwt), WrongSubjectError, 'wrong subject');
   }
 });
 
 t.test('wrong space', async (t) => {
-  await rejects(t, verify(await issue({ space: 'otherdao.eth' })), WrongSpaceError, 'wrong space');
+  await rejectsWith(t, verify(await issue({ space: 'otherdao.eth' })), WrongSpaceError, 'wrong space');
   const noSpace = await createVerifiableCredentialJwt(rawPayload({}, { credentialSubject: { membership: { role: 'member' } } }), issuer);
-  await rejects(t, verify(noSpace), WrongSpaceError, 'wrong space');
+  await rejectsWith(t, verify(noSpace), WrongSpaceError, 'wrong space');
   t.equal((await verify(await issue({ space: 'MyDAO.eth' }))).space, SPACE, 'space ids compare case-insensitively');
 });
 
 t.test('validity window with zero clock skew', async (t) => {
   const jwt = await issue();
   const exp = ISSUED + 30 * 86400;
-  await rejects(t, verify(jwt, { now: ISSUED - 1 }), CredentialNotYetValidError, 'credential not yet valid');
+  await rejectsWith(t, verify(jwt, { now: ISSUED - 1 }), CredentialNotYetValidError, 'credential not yet valid');
   t.ok(await verify(jwt, { now: ISSUED }), 'valid from nbf exactly');
   t.ok(await verify(jwt, { now: exp - 1 }), 'valid until the second before exp');
-  await rejects(t, verify(jwt, { now: exp }), CredentialExpiredError, 'credential expired');
-  await rejects(t, verify(jwt, { now: exp + 100 }), CredentialExpiredError, 'credential expired');
+  await rejectsWith(t, verify(jwt, { now: exp }), CredentialExpiredError, 'credential expired');
+  await rejectsWith(t, verify(jwt, { now: exp + 100 }), CredentialExpiredError, 'credential expired');
   // iat in the future without nbf.
   const future = await createVerifiableCredentialJwt(rawPayload({ nbf: undefined, iat: NOW + 10 }), issuer);
-  await rejects(t, verify(future), CredentialNotYetValidError, 'credential not yet valid');
+  await rejectsWith(t, verify(future), CredentialNotYetValidError, 'credential not yet valid');
 });
 
 t.test('expiry is mandatory', async (t) => {
   const jwt = await createVerifiableCredentialJwt(rawPayload({ exp: undefined }), issuer);
-  await rejects(t, verify(jwt), CredentialWithoutExpiryError, 'credential has no expiry');
+  await rejectsWith(t, verify(jwt), CredentialWithoutExpiryError, 'credential has no expiry');
 });
 
 t.test('maxAge', async (t) => {
   const strict = parseIdentityPolicy({ trustedIssuers: [issuer.did], maxAge: 3600 });
   const jwt = await issue();
   t.ok(await verify(jwt, { policy: strict, now: ISSUED + 3600 }), 'exactly maxAge old');
-  await rejects(t, verify(jwt, { policy: strict, now: ISSUED + 3601 }), CredentialTooOldError, 'credential too old');
+  await rejectsWith(t, verify(jwt, { policy: strict, now: ISSUED + 3601 }), CredentialTooOldError, 'credential too old');
 });
 
 t.test('status entry', async (t) => {
   const without = await issue({ statusListUrl: undefined, statusListIndex: undefined });
-  await rejects(t, verify(without), CredentialWithoutStatusError, 'credential has no status entry');
+  await rejectsWith(t, verify(without), CredentialWithoutStatusError, 'credential has no status entry');
   const lenient = parseIdentityPolicy({ trustedIssuers: [issuer.did], requireStatus: false });
   const record = await verify(without, { policy: lenient });
   t.notOk('statusListUrl' in record);
@@ -242,16 +227,16 @@ t.test('status entry', async (t) => {
     { id: 'x', type: 'StatusList2021Entry', statusPurpose: 'suspension', statusListIndex: '3', statusListCredential: LIST },
   ]) {
     const jwt = await createVerifiableCredentialJwt(rawPayload({}, { credentialStatus }), issuer);
-    await rejects(t, verify(jwt), InvalidCredentialError, 'invalid credential');
+    await rejectsWith(t, verify(jwt), InvalidCredentialError, 'invalid credential');
   }
   const noJti = await createVerifiableCredentialJwt(rawPayload({ jti: undefined }), issuer);
-  await rejects(t, verify(noJti), InvalidCredentialError, 'invalid credential');
+  await rejectsWith(t, verify(noJti), InvalidCredentialError, 'invalid credential');
 });
 
 t.test('revocation at submission', async (t) => {
   const jwt = await issue();
   const seen: string[] = [];
-  await rejects(
+  await rejectsWith(
     t,
     verify(jwt, {
       checkRevocation: async (record) => {
@@ -295,7 +280,7 @@ t.test('an issuer whose DID cannot be resolved: retryable', async (t) => {
     },
   });
   const evil = await issue({ issuer: { ...issuer, did: 'did:web:evil.example' } });
-  await rejects(t, verify(evil, { policy: webPolicy, resolver: counting }), UntrustedIssuerError, 'untrusted issuer');
+  await rejectsWith(t, verify(evil, { policy: webPolicy, resolver: counting }), UntrustedIssuerError, 'untrusted issuer');
   t.equal(fetched, 0);
 });
 
@@ -307,6 +292,6 @@ t.test('determinism: the answer at a fixed instant does not change later', async
   await new Promise((resolve) => setTimeout(resolve, 1100));
   const second = await verify(jwt);
   t.same(second, first);
-  await rejects(t, verify(jwt, { now: ISSUED + 31 * 86400 }), CredentialExpiredError, 'credential expired');
-  await rejects(t, verify(jwt, { now: ISSUED + 31 * 86400 }), CredentialExpiredError, 'credential expired');
+  await rejectsWith(t, verify(jwt, { now: ISSUED + 31 * 86400 }), CredentialExpiredError, 'credential expired');
+  await rejectsWith(t, verify(jwt, { now: ISSUED + 31 * 86400 }), CredentialExpiredError, 'credential expired');
 });

@@ -1,7 +1,9 @@
 /** Test helpers for identity: real issuer keys, a local HTTP server on port 0, a manual clock. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Test } from 'tap';
 import { Wallet } from 'ethers';
+import type { IdentityError } from '../../server/identity/errors.ts';
 import { generateEd25519IssuerKey, issuerFromKeyFile } from '../../server/identity/issuer-key.ts';
 import type { IssuerSigner } from '../../server/identity/issuer-key.ts';
 
@@ -74,4 +76,20 @@ export function manualClock(start = Date.UTC(2026, 0, 1)): { now: () => number; 
 export function flipCharacter(text: string, at: number): string {
   const replacement = text[at] === 'A' ? 'B' : 'A';
   return text.slice(0, at) + replacement + text.slice(at + 1);
+}
+
+/** Asserts that `promise` rejects with an instance of `type` whose message is exactly `message`. */
+export async function rejectsWith(
+  t: Test,
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => IdentityError,
+  message: string,
+): Promise<void> {
+  try {
+    await promise;
+    t.fail(`expected ${type.name}`);
+  } catch (error) {
+    t.type(error, type, type.name);
+    t.equal((error as Error).message, message);
+  }
 }

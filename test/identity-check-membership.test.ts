@@ -2,6 +2,10 @@ import t from 'tap';
 import { Wallet } from 'ethers';
 import { checkMembership } from '../server/identity/check-membership.ts';
 import type { CheckMembershipParameters } from '../server/identity/check-membership.ts';
+import { checkVoter } from '../server/identity/check-voter.ts';
+import type { CheckVoterParameters } from '../server/identity/check-voter.ts';
+import type { RevocationState } from '../server/identity/revocation.ts';
+import { StatusListUnavailableError } from '../server/identity/errors.ts';
 import { issueMembershipCredential } from '../server/identity/issue-credential.ts';
 import { parseIdentityPolicy } from '../server/identity/policy.ts';
 import { createIdentityResolver } from '../server/identity/resolver.ts';
@@ -69,8 +73,14 @@ t.test('rejections', async (t) => {
   // Expired before the proposal started.
   t.equal(failure(check({ proposalStart: EXPIRES + 10, voteTime: EXPIRES + 20 })), 'CredentialExpiredError: credential expired');
   // maxAge counted at vote time.
-  t.equal(failure(check({ maxAge: 86400 })), 'CredentialTooOldError: credential too old');
-  t.same(check({ maxAge: 2 * 86400 }), { ok: true });
+  const policy = parseIdentityPolicy({ required: true, trustedIssuers: [issuer.did] });
+  t.same(check({ policy }), { ok: true });
+  t.equal(failure(check({ policy: { ...policy, maxAge: 86400 } })), 'CredentialTooOldError: credential too old');
+  t.same(check({ policy: { ...policy, maxAge: 2 * 86400 } }), { ok: true });
+  // The space stopped trusting the issuer after the credential was stored (issuer rotation).
+  const rotated = parseIdentityPolicy({ required: true, trustedIssuers: [didKeyIssuer().did] });
+  t.equal(failure(check({ policy: rotated })), 'UntrustedIssuerError: untrusted issuer');
+  t.equal(failure(check({ policy: { ...policy, credentialType: 'GuildMember' } })), 'WrongCredentialTypeError: wrong credential type');
   const result = check({ voteTime: EXPIRES });
   t.equal(result.ok ? '' : result.error.code, 'credential_expired');
 });
@@ -80,4 +90,51 @@ t.test('pure: same inputs, same answer, inputs untouched', async (t) => {
   const answers = new Set(Array.from({ length: 100 }, () => failure(check({ voteTime: EXPIRES }))));
   t.same([...answers], ['CredentialExpiredError: credential expired']);
   t.equal(JSON.stringify(record), before);
+});
+
+t.test('checkVoter: the per-vote entry point', async (t) => {
+  const policy = parseIdentityPolicy({ required: true, trustedIssuers: [issuer.did] });
+  let lookups = 0;
+  const clean = {
+    check: async (): Promise<RevocationState> => {
+      lookups++;
+      return { revoked: false, statusListHash: 'ab'.repeat(32) };
+    },
+  };
+  const base = { policy, space: SPACE, voter: voter.address, credential: record, proposalStart: VALID_FROM + 10, voteTime: VALID_FROM + 20, revocation: clean };
+
+  t.same(await checkVoter(base), { ok: true, credentialId: record.id, statusListHash: 'ab'.repeat(32) });
+  t.same(await checkVoter({ ...base, policy: parseIdentityPolicy({ required: false }) }), { ok: true }, 'not required');
+  t.same(await checkVoter({ ...base, policy: undefined }), { ok: true }, 'no policy');
+  const message = async (overrides: Partial<CheckVoterParameters>) => {
+    const result = await checkVoter({ ...base, ...overrides });
+    return result.ok ? 'ok' : result.error.message;
+  };
+  lookups = 0;
+  t.equal(await message({ credential: undefined }), 'no credential');
+  t.equal(await message({ voteTime: EXPIRES }), 'credential expired');
+  t.equal(await message({ voter: Wallet.createRandom().address }), 'wrong subject');
+  t.equal(lookups, 0, 'no revocation lookup when the pure check already fails');
+  t.equal(await message({ revocation: { check: async () => ({ revoked: true, source: 'deny-list' }) } }), 'credential revoked');
+  const unavailable = await checkVoter({
+    ...base,
+    revocation: {
+      check: async () => {
+        throw new StatusListUnavailableError('HTTP 503');
+      },
+    },
+  });
+  t.equal(unavailable.ok ? 'ok' : `${unavailable.error.message} retryable=${unavailable.error.retryable}`, 'status list unavailable retryable=true');
+  await t.rejects(
+    checkVoter({
+      ...base,
+      revocation: {
+        check: async () => {
+          throw new TypeError('bug');
+        },
+      },
+    }),
+    TypeError,
+    'programming errors are not swallowed',
+  );
 });

@@ -101,7 +101,7 @@ t.test('checkVoter: the per-vote entry point', async (t) => {
       return { revoked: false, statusListHash: 'ab'.repeat(32) };
     },
   };
-  const base = { policy, space: SPACE, voter: voter.address, credential: record, proposalStart: VALID_FROM + 10, voteTime: VALID_FROM + 20, revocation: clean };
+  const base = { policy, space: SPACE, voter: voter.address, credentials: [record], proposalStart: VALID_FROM + 10, voteTime: VALID_FROM + 20, revocation: clean };
 
   t.same(await checkVoter(base), { ok: true, credentialId: record.id, statusListHash: 'ab'.repeat(32) });
   t.same(await checkVoter({ ...base, policy: parseIdentityPolicy({ required: false }) }), { ok: true }, 'not required');
@@ -111,11 +111,21 @@ t.test('checkVoter: the per-vote entry point', async (t) => {
     return result.ok ? 'ok' : result.error.message;
   };
   lookups = 0;
-  t.equal(await message({ credential: undefined }), 'no credential');
+  t.equal(await message({ credentials: [] }), 'no credential');
   t.equal(await message({ voteTime: EXPIRES }), 'credential expired');
   t.equal(await message({ voter: Wallet.createRandom().address }), 'wrong subject');
   t.equal(lookups, 0, 'no revocation lookup when the pure check already fails');
   t.equal(await message({ revocation: { check: async () => ({ revoked: true, source: 'deny-list' }) } }), 'credential revoked');
+  // A renewed credential (valid from later) next to the old one: the old one still covers an earlier proposal.
+  const renewed = { ...record, id: 'urn:uuid:renewed', validFrom: EXPIRES - 86400, issuedAt: EXPIRES - 86400, expiresAt: EXPIRES + 30 * 86400 };
+  t.same(await checkVoter({ ...base, credentials: [renewed, record] }), { ok: true, credentialId: record.id, statusListHash: 'ab'.repeat(32) });
+  t.same(
+    await checkVoter({ ...base, credentials: [record, renewed], proposalStart: EXPIRES, voteTime: EXPIRES + 5 }),
+    { ok: true, credentialId: renewed.id, statusListHash: 'ab'.repeat(32) },
+  );
+  t.equal(await message({ credentials: [renewed] }), 'credential not yet valid', 'the renewed one alone started too late');
+  const revokedOnly = { check: async (c: { id: string }): Promise<RevocationState> => ({ revoked: c.id === record.id, source: 'status-list' }) };
+  t.equal(await message({ credentials: [record], revocation: revokedOnly }), 'credential revoked');
   const unavailable = await checkVoter({
     ...base,
     revocation: {

@@ -12,7 +12,7 @@ import {
   SiweWrongDomainError,
   UnknownNonceError,
 } from '../server/identity/errors.ts';
-import { InMemorySiweNonceStore, issueSiweNonce, verifySiweLogin } from '../server/identity/siwe.ts';
+import { InMemorySiweNonceStore, isListedAdmin, issueSiweNonce, verifySiweLogin } from '../server/identity/siwe.ts';
 import { rejectsWith } from './support/identity.ts';
 
 const DOMAIN = 'vote.example.org';
@@ -133,4 +133,13 @@ t.test('bad signature and malformed messages', async (t) => {
   await rejectsWith(t, verifySiweLogin({ message: 'hello', signature: '0x', domain: DOMAIN, store }), InvalidSiweMessageError, 'invalid sign-in message');
   await rejectsWith(t, verifySiweLogin({ message, signature: '0x1234', domain: DOMAIN, store }), SiweInvalidSignatureError, 'invalid sign-in signature');
   t.ok(await verifySiweLogin({ message, signature: await admin.signMessage(message), domain: DOMAIN, store }), 'nonce still usable');
+});
+
+t.test('admin list lookup', async (t) => {
+  const other = Wallet.createRandom().address;
+  t.ok(isListedAdmin(admin.address, [other, `did:pkh:eip155:1:${admin.address.toLowerCase()}`]));
+  t.ok(isListedAdmin(admin.address.toLowerCase(), [admin.address]));
+  t.ok(isListedAdmin(admin.address, [`did:pkh:eip155:10:${admin.address}`]), 'EOA admins are chain-agnostic');
+  t.notOk(isListedAdmin(admin.address, [other, `did:pkh:eip155:1:${other}`, 'did:key:z6Mk']));
+  t.notOk(isListedAdmin(admin.address, []));
 });

@@ -11,8 +11,11 @@ export type CheckVoterParameters = {
   space: string;
   /** Address recovered from the EIP-712 vote signature. */
   voter: string;
-  /** Stored record for (space, voter), or undefined when none. */
-  credential: MembershipCredentialRecord | null | undefined;
+  /**
+   * Every stored record for (space, voter): a renewed credential must not knock out the older one that was valid
+   * at an earlier proposal's start. Empty when none.
+   */
+  credentials: readonly MembershipCredentialRecord[];
   /** Proposal `start` and vote `timestamp`, Unix seconds. */
   proposalStart: number;
   voteTime: number;
@@ -29,33 +32,48 @@ export type CheckVoterReturnType =
   | { ok: false; error: IdentityError };
 
 /**
- * Runs the pure check first (no I/O when it fails), then asks the revocation checker (deny-list, cached status list).
- * A status list that cannot be read fails the vote with a retryable `status list unavailable`.
+ * Passes when one of the voter's stored credentials passes: pure check first (no I/O when it fails), then the
+ * revocation checker (deny-list, cached status list). A status list that cannot be read fails the vote with a
+ * retryable `status list unavailable`.
  */
 export async function checkVoter(parameters: CheckVoterParameters): Promise<CheckVoterReturnType> {
-  const { policy, credential } = parameters;
+  const { policy } = parameters;
   if (!policy?.required) return { ok: true };
-  if (!credential) return { ok: false, error: new NoCredentialError() };
-  const base = {
-    credential,
-    proposalStart: parameters.proposalStart,
-    voteTime: parameters.voteTime,
-    space: parameters.space,
-    address: parameters.voter,
-    policy,
-  };
-  const beforeRevocation = checkMembership({ ...base, revocation: { revoked: false } });
-  if (!beforeRevocation.ok) return beforeRevocation;
-  try {
-    const revocation = await parameters.revocation.check(credential);
-    if (revocation.revoked) return { ok: false, error: new CredentialRevokedError(revocation.source) };
+  if (parameters.credentials.length === 0) return { ok: false, error: new NoCredentialError() };
+  // Most recent expiry first; the answer reported on failure is the one about that credential.
+  const candidates = [...parameters.credentials].sort((a, b) => b.expiresAt - a.expiresAt || a.id.localeCompare(b.id));
+  let firstError: IdentityError | undefined;
+  for (const credential of candidates) {
+    const pure = checkMembership({
+      credential,
+      proposalStart: parameters.proposalStart,
+      voteTime: parameters.voteTime,
+      space: parameters.space,
+      address: parameters.voter,
+      policy,
+      revocation: { revoked: false },
+    });
+    if (!pure.ok) {
+      firstError ??= pure.error;
+      continue;
+    }
+    let revocation;
+    try {
+      revocation = await parameters.revocation.check(credential);
+    } catch (error) {
+      // Fail closed: an unreadable status list rejects the vote (retryable), it does not skip the check.
+      if (error instanceof IdentityError) return { ok: false, error };
+      throw error;
+    }
+    if (revocation.revoked) {
+      firstError ??= new CredentialRevokedError(revocation.source);
+      continue;
+    }
     return {
       ok: true,
       credentialId: credential.id,
       ...(revocation.statusListHash ? { statusListHash: revocation.statusListHash } : {}),
     };
-  } catch (error) {
-    if (error instanceof IdentityError) return { ok: false, error };
-    throw error;
   }
+  return { ok: false, error: firstError ?? new NoCredentialError() };
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { SiweMessage, SiweErrorType } from 'siwe';
 import type { SiweResponse } from 'siwe';
 import { getAddress } from 'ethers';
-import { toPkhDid } from './did.ts';
+import { parsePkhDid, toPkhDid } from './did.ts';
 import {
   IdentityError,
   InvalidSiweMessageError,
@@ -170,6 +170,15 @@ export async function verifySiweLogin(parameters: VerifySiweLoginParameters): Pr
     resources: siwe.resources ?? [],
     ...(siwe.statement ? { statement: siwe.statement } : {}),
   };
+}
+
+/**
+ * True when `address` (a SIWE session's) is in a space's admin list, whose entries are 0x addresses or
+ * `did:pkh:eip155:<chain>:<address>` (EOAs: any chain; compared case-insensitively).
+ */
+export function isListedAdmin(address: string, admins: readonly string[]): boolean {
+  const wanted = address.toLowerCase();
+  return admins.some((entry) => (parsePkhDid(entry)?.address ?? entry).toLowerCase() === wanted);
 }
 
 function mapSiweError(result: SiweResponse): IdentityError {

@@ -175,6 +175,15 @@ t.test('status list signed by another DID, or unusable, is refused', async (t) =
     t.equal((error as Error).message, 'status list unavailable');
   }
 
+  // A list stamped by an issuer clock 30 s ahead is accepted; one 10 minutes ahead is not.
+  const url = `${server.origin}/status/e`;
+  const nowSeconds = Math.floor(clock.now() / 1000);
+  server.routes.set('/status/e', await createStatusListCredential({ issuer, url, list: createStatusList(), validFrom: nowSeconds + 30 }));
+  t.equal((await checker.check({ ...record, statusListUrl: url })).revoked, false);
+  const url2 = `${server.origin}/status/f`;
+  server.routes.set('/status/f', await createStatusListCredential({ issuer, url: url2, list: createStatusList(), validFrom: nowSeconds + 600 }));
+  await t.rejects(checker.check({ ...record, statusListUrl: url2 }), InvalidStatusListError);
+
   // A credential without a status entry is only subject to the deny-list.
   t.same(await checker.check({ id: 'urn:uuid:2', issuer: issuer.did }), { revoked: false });
 });

@@ -11,6 +11,9 @@ import { getStatusBit, readStatusListPayload } from './status-list.ts';
 /** Status-list cache lifetime cap: a revocation takes effect within this time. */
 export const MAX_STATUS_LIST_TTL_MS = 5 * 60 * 1000;
 
+/** Clock skew tolerated on a status list's own nbf/iat/exp. */
+export const STATUS_LIST_SKEW_SECONDS = 60;
+
 /** What check-membership needs to know about revocation. */
 export type RevocationState = {
   revoked: boolean;
@@ -91,7 +94,9 @@ export function createRevocationChecker(parameters: CreateRevocationCheckerParam
     try {
       const verified = await verifyCredential(jwt, resolver, {
         proofPurpose: 'assertionMethod',
-        skewTime: 0,
+        // Unlike membership credentials (skew 0), a list stamped a few seconds ahead by the issuer's clock must not
+        // block every vote; accepting a list for a minute past an optional exp is harmless.
+        skewTime: STATUS_LIST_SKEW_SECONDS,
         policies: { now: Math.floor(now() / 1000) },
       });
       payload = verified.payload;

@@ -10,6 +10,7 @@ import { parseIdentityPolicy } from '../server/identity/policy.ts';
 import { createIdentityResolver } from '../server/identity/resolver.ts';
 import { createRevocationChecker } from '../server/identity/revocation.ts';
 import { verifyMembershipCredential } from '../server/identity/verify-credential.ts';
+import { runIssuerCli } from '../server/identity/issuer-cli.ts';
 import { startLocalServer } from './support/identity.ts';
 
 const run = promisify(execFile);
@@ -58,37 +59,43 @@ t.test('generate a key, issue, verify, revoke: round trip', async (t) => {
   t.same(await checker.check(record).then((s) => s.revoked), true);
 });
 
-t.test('usage errors exit with 2 and say why', async (t) => {
+t.test('usage errors exit with 2 and say why (in-process)', async (t) => {
   const dir = t.testdir();
   const keyFile = join(dir, 'issuer.json');
-  await cli('--generate-key', keyFile);
+  t.equal((await runIssuerCli(['--generate-key', keyFile])).exitCode, 0);
+  const address = Wallet.createRandom().address;
   const cases: Array<[string[], RegExp]> = [
-    [['--issuer-key', keyFile, '--address', Wallet.createRandom().address], /--space is required/],
+    [['--issuer-key', keyFile, '--address', address], /--space is required/],
     [['--issuer-key', keyFile, '--space', 'x.eth', '--address', '0x1234'], /--address must be an EVM address/],
-    [['--issuer-key', keyFile, '--space', 'x.eth', '--address', Wallet.createRandom().address, '--days', '0'], /--days must be/],
-    [['--issuer-key', keyFile, '--space', 'x.eth', '--address', Wallet.createRandom().address, '--index', '3'], /go together/],
+    [['--issuer-key', keyFile, '--space', 'x.eth', '--address', address, '--days', '0'], /--days must be/],
+    [['--issuer-key', keyFile, '--space', 'x.eth', '--address', address, '--days', '9x'], /--days must be a whole number/],
+    [['--issuer-key', keyFile, '--space', 'x.eth', '--address', address, '--index', '3'], /go together/],
+    [['--issuer-key', keyFile, '--status-list-file', join(dir, 'l.jwt')], /exactly one of --revoke N or --reinstate N/],
+    [['--issuer-key', keyFile, '--create-status-list', 'https://x.example/l'], /--out is required/],
     [['--space', 'x.eth'], /--issuer-key is required/],
     [['--bogus'], /Unknown option/],
   ];
   for (const [args, message] of cases) {
-    try {
-      await cli(...args);
-      t.fail(`accepted ${args.join(' ')}`);
-    } catch (error) {
-      const failure = error as { code: number; stderr: string };
-      t.equal(failure.code, 2, args.join(' '));
-      t.match(failure.stderr, message);
-    }
+    const result = await runIssuerCli(args);
+    t.equal(result.exitCode, 2, args.slice(2).join(' '));
+    t.match(result.stderr, message);
+    t.equal(result.stdout, '');
   }
-  // A key file that does not match its DID.
+  // A key file that does not match its DID, and a missing one: exit 1.
   const bad = join(dir, 'bad.json');
   const key = JSON.parse(readFileSync(keyFile, 'utf8'));
   writeFileSync(bad, JSON.stringify({ ...key, privateKeyHex: '11'.repeat(32) }));
-  try {
-    await cli('--issuer-key', bad, '--space', 'x.eth', '--address', Wallet.createRandom().address);
-    t.fail('accepted a mismatched key');
-  } catch (error) {
-    t.equal((error as { code: number }).code, 1);
-    t.match((error as { stderr: string }).stderr, /does not belong to the did:key/);
-  }
+  const mismatched = await runIssuerCli(['--issuer-key', bad, '--space', 'x.eth', '--address', address]);
+  t.equal(mismatched.exitCode, 1);
+  t.match(mismatched.stderr, /does not belong to the did:key/);
+  const missing = await runIssuerCli(['--issuer-key', join(dir, 'nope.json'), '--space', 'x.eth', '--address', address]);
+  t.equal(missing.exitCode, 1);
+  t.match(missing.stderr, /cannot read issuer key/);
+  // did:pkh issuer key file (ES256K-R).
+  const wallet = Wallet.createRandom();
+  const pkhFile = join(dir, 'pkh.json');
+  writeFileSync(pkhFile, JSON.stringify({ kind: 'conclave-issuer-key', did: `did:pkh:eip155:1:${wallet.address}`, alg: 'ES256K-R', privateKeyHex: wallet.privateKey }));
+  const issued = await runIssuerCli(['--issuer-key', pkhFile, '--space', 'x.eth', '--address', address, '--status-list', 'https://x.example/l', '--index', '0']);
+  t.equal(issued.exitCode, 0);
+  t.equal(decodeJWT(issued.stdout.trim()).header.alg, 'ES256K-R');
 });

@@ -20,6 +20,11 @@ t.test('defaults and canonical issuers', async (t) => {
   t.same(parseIdentityPolicy({}), { required: false, trustedIssuers: [], credentialType: 'DAOMembershipCredential', requireStatus: true });
   t.equal(parseIdentityPolicy({ trustedIssuers: [KEY_DID], maxAge: 86400, credentialType: 'GuildMember' }).maxAge, 86400);
   t.equal(parseIdentityPolicy({ trustedIssuers: ['did:web:dao.example.org'], requireStatus: false }).requireStatus, false);
+  t.throws(
+    () => parseIdentityPolicy({ trustedIssuers: ['did:web:dao.example.org'] }, { issuerMethods: ['key', 'pkh'] }),
+    { message: 'invalid identity policy: trustedIssuers[0] uses did:web; supported: did:key, did:pkh' },
+    'methods the server cannot resolve are refused at configuration time',
+  );
 });
 
 t.test('bad settings throw a typed error with the reason', async (t) => {

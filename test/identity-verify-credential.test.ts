@@ -269,6 +269,14 @@ t.test('an issuer whose DID cannot be resolved: retryable', async (t) => {
     t.equal((error as IdentityError).message, 'issuer unresolvable');
     t.equal((error as IdentityError).retryable, true);
   }
+  // did:web not enabled on this server: not retryable.
+  try {
+    await verify(jwt, { policy: webPolicy, resolver: createIdentityResolver() });
+    t.fail('accepted');
+  } catch (error) {
+    t.type(error, IssuerUnresolvableError);
+    t.equal((error as IdentityError).retryable, false);
+  }
   // Untrusted did:web issuers are refused before anything is fetched.
   let fetched = 0;
   const counting = createIdentityResolver({

@@ -101,10 +101,10 @@ export class CredentialWithoutStatusError extends IdentityError {
   }
 }
 
-/** The issuer's DID document could not be fetched (did:web, did:ethr); retry later. */
+/** The issuer's DID document could not be fetched (did:web, did:ethr): retryable, unless the method is not enabled. */
 export class IssuerUnresolvableError extends IdentityError {
-  constructor(detail?: string) {
-    super('issuer_unresolvable', 'issuer unresolvable', detail, true);
+  constructor(detail?: string, retryable = true) {
+    super('issuer_unresolvable', 'issuer unresolvable', detail, retryable);
   }
 }
 

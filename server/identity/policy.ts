@@ -25,8 +25,14 @@ export type IdentityPolicy = {
 const KEYS = new Set(['required', 'trustedIssuers', 'credentialType', 'maxAge', 'requireStatus']);
 const TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,127}$/;
 
+export type ParseIdentityPolicyOptions = {
+  /** DID methods this server can resolve (default all four); pass e.g. ['key', 'pkh'] when did:web/did:ethr are off. */
+  issuerMethods?: readonly string[];
+};
+
 /** Validates `identity` settings and fills defaults; throws IdentityPolicyError naming the bad field. */
-export function parseIdentityPolicy(input: unknown): IdentityPolicy {
+export function parseIdentityPolicy(input: unknown, options: ParseIdentityPolicyOptions = {}): IdentityPolicy {
+  const methods = options.issuerMethods ?? ISSUER_DID_METHODS;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new IdentityPolicyError('identity must be an object');
   }
@@ -47,9 +53,9 @@ export function parseIdentityPolicy(input: unknown): IdentityPolicy {
   rawIssuers.forEach((issuer: unknown, i: number) => {
     if (!isDid(issuer)) throw new IdentityPolicyError(`trustedIssuers[${i}] is not a DID`);
     const method = didMethod(issuer);
-    if (!ISSUER_DID_METHODS.includes(method)) {
+    if (!methods.includes(method) || !ISSUER_DID_METHODS.includes(method)) {
       throw new IdentityPolicyError(
-        `trustedIssuers[${i}] uses did:${method}; supported: ${ISSUER_DID_METHODS.map((m) => `did:${m}`).join(', ')}`,
+        `trustedIssuers[${i}] uses did:${method}; supported: ${methods.map((m) => `did:${m}`).join(', ')}`,
       );
     }
     if (method === 'pkh' && !parsePkhDid(issuer)) {

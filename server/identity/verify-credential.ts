@@ -219,7 +219,10 @@ function parseStatusEntry(value: unknown): { url: string; index: number } | unde
 function mapVerificationError(error: unknown): IdentityError {
   if (error instanceof IdentityError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (message.startsWith('resolver_error')) return new IssuerUnresolvableError(message);
+  if (message.startsWith('resolver_error')) {
+    // unsupportedDidMethod: the server has no resolver for it (did:web/did:ethr not configured); retrying won't help.
+    return new IssuerUnresolvableError(message, !message.includes('unsupportedDidMethod'));
+  }
   if (message.startsWith('invalid_signature') || message.startsWith('no_suitable_keys') || !/^[a-z_]+:/.test(message)) {
     return new InvalidCredentialSignatureError(message);
   }

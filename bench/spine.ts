@@ -42,7 +42,8 @@ function votes(proposal: string, count: number): string[] {
 }
 
 async function run(label: string, env: Record<string, string>, count: number, withLatency: boolean) {
-  const service = await startService(env);
+  const database = env.DATABASE_URL === 'fresh' ? await freshPostgres() : undefined;
+  const service = await startService(database ? { ...env, DATABASE_URL: database.url } : env);
   try {
     const { a, b } = await seed(service);
     const bodies = votes(a, count);
@@ -55,30 +56,20 @@ async function run(label: string, env: Record<string, string>, count: number, wi
     return { throughput, latency, graphql };
   } finally {
     await service.stop();
+    await database?.drop();
   }
 }
 
 console.log(`# spine benchmark — ${new Date().toISOString()} — ${os.cpus().length} x ${os.cpus()[0].model}, node ${process.version}`);
-const database = await freshPostgres();
-try {
-  const pgNative = await run('postgres native', { DATABASE_URL: database.url, SIGNATURE_BACKEND: 'native' }, VOTES, true);
-  report('ingest, PostgreSQL, native verify (votes/s)', pgNative.throughput.requestsPerSecond, 'votes/s', 5000, 'of target 5,000');
-  report('  p99 at that load (ms)', pgNative.throughput.p99, 'ms', 14, 'of reference 14 ms');
-  report('ingest at 3,000 votes/s, PostgreSQL: p99 (ms)', pgNative.latency!.p99, 'ms', 25, 'of limit 25 ms');
-  report('GraphQL page of 100 votes (req/s)', pgNative.graphql!.requestsPerSecond, 'req/s', 3000, 'of target 3,000');
-  report('  p99 (ms)', pgNative.graphql!.p99, 'ms', 20, 'of limit 20 ms');
-  if (pgNative.graphql!.non2xx) throw new Error('GraphQL errors under load');
-} finally {
-  await database.drop();
-}
+const pgNative = await run('postgres native', { DATABASE_URL: 'fresh', SIGNATURE_BACKEND: 'native' }, VOTES, true);
+report('ingest, PostgreSQL, native verify (votes/s)', pgNative.throughput.requestsPerSecond, 'votes/s', 5000, 'of target 5,000');
+report('  p99 at that load (ms)', pgNative.throughput.p99, 'ms', 14, 'of reference 14 ms');
+report('ingest at 3,000 votes/s, PostgreSQL: p99 (ms)', pgNative.latency!.p99, 'ms', 25, 'of limit 25 ms');
+report('GraphQL page of 100 votes (req/s)', pgNative.graphql!.requestsPerSecond, 'req/s', 3000, 'of target 3,000');
+report('  p99 (ms)', pgNative.graphql!.p99, 'ms', 20, 'of limit 20 ms');
+if (pgNative.graphql!.non2xx) throw new Error('GraphQL errors under load');
 const pglite = await run('pglite native', { SIGNATURE_BACKEND: 'native' }, VOTES, false);
 report('ingest, PGlite, native verify (votes/s)', pglite.throughput.requestsPerSecond, 'votes/s', 3000, 'of target 3,000');
-const database2 = await freshPostgres();
-try {
-  const slow = await run('postgres js', { DATABASE_URL: database2.url, SIGNATURE_BACKEND: 'js' }, Math.min(VOTES, 4000), false);
-  report('ingest, PostgreSQL, pure-JS verify (Snapshot stack) (votes/s)', slow.throughput.requestsPerSecond, 'votes/s', 374, 'of reference 374');
-  const pgNative = await run('postgres native again', { DATABASE_URL: database2.url, SIGNATURE_BACKEND: 'native' }, VOTES, false);
-  report('native vs pure-JS verify, same run (ratio)', pgNative.throughput.requestsPerSecond / slow.throughput.requestsPerSecond, 'x', 13.6, 'of reference ratio 13.6x');
-} finally {
-  await database2.drop();
-}
+const slow = await run('postgres js', { DATABASE_URL: 'fresh', SIGNATURE_BACKEND: 'js' }, Math.min(VOTES, 4000), false);
+report('ingest, PostgreSQL, pure-JS verify (Snapshot stack) (votes/s)', slow.throughput.requestsPerSecond, 'votes/s', 374, 'of reference 374');
+report('native vs pure-JS verify, same run (ratio)', pgNative.throughput.requestsPerSecond / slow.throughput.requestsPerSecond, 'x', 13.6, 'of reference ratio 13.6x');

@@ -11,7 +11,8 @@ import { contentId } from './content-id.ts';
 import { KIND_MODULES } from './kinds/index.ts';
 import type { LogWriter } from './log-writer.ts';
 import { parseEnvelope } from './parse-envelope.ts';
-import { loadProposal, loadSpace } from './records.ts';
+import type { RecordCache } from './record-cache.ts';
+import { loadProposal, loadSpace, type ProposalRecord, type SpaceRecord } from './records.ts';
 import { recoverSigner } from './recover-signer.ts';
 
 export type Receipt = { id: string; ipfs: string; relayer: { address: string; receipt: string } };
@@ -23,6 +24,8 @@ export type IngestDependencies = {
   writer: LogWriter;
   /** Receipts of messages being processed, so an envelope sent twice at once is written once. */
   inFlight: Map<string, Promise<Receipt>>;
+  spaces: RecordCache<SpaceRecord>;
+  proposals: RecordCache<ProposalRecord>;
 };
 
 export type IngestMessageParameters = { body: unknown; now?: number };
@@ -35,7 +38,7 @@ export async function ingestMessage(
   deps: IngestDependencies,
   { body, now = Math.floor(Date.now() / 1000) }: IngestMessageParameters,
 ): Promise<Receipt> {
-  const { db, config, serviceKey, writer, inFlight } = deps;
+  const { db, config, serviceKey, writer, inFlight, spaces, proposals } = deps;
   const parsed = parseEnvelope({
     body,
     now,
@@ -52,7 +55,7 @@ export async function ingestMessage(
   const pending = inFlight.get(id);
   if (pending) return pending;
 
-  const spaceRecord = spaceId ? await loadSpace(db, spaceId) : null;
+  const spaceRecord = spaceId ? await spaces.get(spaceId, (id) => loadSpace(db, id)) : null;
   const space = spaceRecord && !spaceRecord.deleted ? spaceRecord : null;
   if (SPACE_REQUIRED_KINDS.has(kind) && !space) throw new ClientError('unknown space');
 
@@ -67,11 +70,20 @@ export async function ingestMessage(
 
   if (recoverSigner(id, envelope.sig) !== signer) throw new ClientError('signature validation failed');
 
-  const [stored] = await db
-    .select({ ipfs: messages.ipfs, receipt: messages.receipt })
-    .from(messages)
-    .where(eq(messages.id, id));
-  if (stored) return { id, ipfs: stored.ipfs, relayer: { address: serviceKey.address, receipt: stored.receipt } };
+  const storedReceipt = async (): Promise<Receipt | null> => {
+    const [stored] = await db
+      .select({ ipfs: messages.ipfs, receipt: messages.receipt })
+      .from(messages)
+      .where(eq(messages.id, id));
+    return stored ? { id, ipfs: stored.ipfs, relayer: { address: serviceKey.address, receipt: stored.receipt } } : null;
+  };
+  // Votes skip this read on the hot path: writing a known vote again is refused inside the write itself,
+  // and only then is the stored receipt looked up.
+  const isVote = kind === 'vote' || kind === 'vote-array' || kind === 'vote-string';
+  if (!isVote) {
+    const stored = await storedReceipt();
+    if (stored) return stored;
+  }
 
   const work = (async (): Promise<Receipt> => {
     const module = KIND_MODULES[kind];
@@ -82,11 +94,11 @@ export async function ingestMessage(
       parsed,
       from,
       space,
-      loadProposal: (proposalId) => loadProposal(db, proposalId),
+      loadProposal: (proposalId) => proposals.get(proposalId, (key) => loadProposal(db, key)),
     });
     const ipfs = await contentId({ address: envelope.address, sig: envelope.sig, hash: id, data: envelope.data });
     const receipt = serviceKey.signMessage(envelope.sig);
-    await writer.write(module.apply, prepared, {
+    const row = {
       id,
       ipfs,
       address: signer,
@@ -98,7 +110,19 @@ export async function ingestMessage(
       receipt,
       envelope,
       received: now,
-    });
+    };
+    try {
+      await writer.write(module.apply, prepared, row);
+    } catch (error) {
+      if (isVote && error instanceof ClientError) {
+        const stored = await storedReceipt();
+        if (stored) return stored;
+      }
+      throw error;
+    }
+    // What this process just changed is read fresh next time.
+    if (kind === 'settings' || kind === 'delete-space') spaces.invalidate(spaceId);
+    if (!isVote && typeof message.proposal === 'string') proposals.invalidate(message.proposal);
     return { id, ipfs, relayer: { address: serviceKey.address, receipt } };
   })();
   inFlight.set(id, work);

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { ingestMessage, type IngestDependencies, type Receipt } from './ingest-message.ts';
 import { errorResponseSchema } from '../http/error-response.ts';
+import { createRecordCache } from './record-cache.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,7 +11,7 @@ declare module 'fastify' {
   }
 }
 
-export type IngestPluginOptions = Omit<IngestDependencies, 'inFlight'> & { version: string };
+export type IngestPluginOptions = Omit<IngestDependencies, 'inFlight' | 'spaces' | 'proposals'> & { version: string };
 
 const receiptSchema = {
   type: 'object',
@@ -34,7 +35,12 @@ const ingestRoute = {
 } as const;
 
 const plugin: FastifyPluginAsync<IngestPluginOptions> = async (app, { version, ...deps }) => {
-  const dependencies: IngestDependencies = { ...deps, inFlight: new Map() };
+  const dependencies: IngestDependencies = {
+    ...deps,
+    inFlight: new Map(),
+    spaces: createRecordCache(),
+    proposals: createRecordCache(),
+  };
   app.decorate('ingest', (body: unknown) => ingestMessage(dependencies, { body }));
 
   app.post('/', ingestRoute, (request) => app.ingest(request.body));

@@ -1,0 +1,166 @@
+/**
+ * Ranked-choice voting (instant runoff): each ballot ranks every choice; each round counts ballots for
+ * their highest-ranked remaining choice and drops the weakest, until one has more than half or fewer
+ * than three remain. Scores are the final round's counts.
+ */
+import type { TallyReturnType, Vote } from '../types.ts';
+import { checkStrategyScores, sumBalances, toRows } from './common.ts';
+
+export type RankedChoiceTallyParameters = {
+  choices: readonly string[];
+  votes: readonly Vote[];
+  strategies: number;
+};
+
+/**
+ * Valid ranked ballots in compact form: `ranks[b * choices + r]` is the 0-based choice ballot `b`
+ * ranks at position `r`; `balances[b]`, `scores[b * strategies + s]` its power; `total` the power of
+ * every vote, valid or not.
+ */
+export type RankedBallots = {
+  choices: number;
+  strategies: number;
+  count: number;
+  ranks: Uint16Array;
+  balances: Float64Array;
+  scores: Float64Array;
+  total: number;
+};
+
+/**
+ * Snapshot's ranked-choice validity: a non-empty array of distinct entries (SameValueZero), each
+ * naming a choice after numeric coercion, with exactly as many entries as there are choices.
+ */
+export function isValidRankedChoice(choice: unknown, choices: readonly string[]): boolean {
+  if (!Array.isArray(choice)) return false;
+  const length = choice.length;
+  if (length === 0 || length !== choices.length) return false;
+  let allNumbers = true;
+  for (let k = 0; k < length; k++) {
+    const entry = choice[k];
+    if (choices[(entry as number) - 1] === undefined) return false;
+    if (typeof entry !== 'number') allNumbers = false;
+  }
+  if (allNumbers && length <= 32) {
+    // Numbers that pass are integers 1..length: a bit per choice finds repeats.
+    let seen = 0;
+    for (let k = 0; k < length; k++) {
+      const bit = 1 << ((choice[k] as number) - 1);
+      if (seen & bit) return false;
+      seen |= bit;
+    }
+    return true;
+  }
+  return new Set(choice).size === length;
+}
+
+/**
+ * Packs the valid ballots. Entries that are not numbers but pass validation by coercion (e.g. "2")
+ * are stored as the index they coerce to; for canonical strings like "2" this is also how snapshot.js
+ * ends up counting them (it keys its counts by the entry's string form).
+ */
+export function encodeRankedBallots(params: RankedChoiceTallyParameters): RankedBallots {
+  const { choices, votes, strategies } = params;
+  const n = choices.length;
+  const valid = new Uint8Array(votes.length);
+  let count = 0;
+  for (let v = 0; v < votes.length; v++) {
+    checkStrategyScores(votes[v], strategies);
+    if (isValidRankedChoice(votes[v].choice, choices)) {
+      valid[v] = 1;
+      count++;
+    }
+  }
+  const ranks = new Uint16Array(count * n);
+  const balances = new Float64Array(count);
+  const scores = new Float64Array(count * strategies);
+  let b = 0;
+  for (let v = 0; v < votes.length; v++) {
+    if (valid[v] === 0) continue;
+    const vote = votes[v];
+    const list = vote.choice as unknown[];
+    const base = b * n;
+    for (let r = 0; r < n; r++) ranks[base + r] = (list[r] as number) - 1;
+    balances[b] = vote.balance;
+    for (let s = 0; s < strategies; s++) scores[b * strategies + s] = vote.scores[s];
+    b++;
+  }
+  return { choices: n, strategies, count, ranks, balances, scores, total: sumBalances(votes) };
+}
+
+/** Instant runoff over packed ballots, identical to snapshot.js `RankedChoiceVoting`. */
+export function tallyRankedBallots(ballots: RankedBallots): TallyReturnType {
+  const { choices: n, strategies, count, ranks, balances, scores: ballotScores } = ballots;
+  // A choice takes part while it appears on a ballot and has not been eliminated.
+  const active = new Uint8Array(n);
+  for (let k = 0; k < ranks.length; k++) active[ranks[k]] = 1;
+  let activeCount = 0;
+  for (let i = 0; i < n; i++) activeCount += active[i];
+
+  const position = new Uint16Array(count); // rank position of each ballot's current top choice
+  const counts = new Float64Array(n);
+  for (;;) {
+    counts.fill(0);
+    let roundTotal = 0;
+    for (let b = 0; b < count; b++) {
+      let p = position[b];
+      if (p === n) continue; // exhausted: every choice it ranks was eliminated
+      const base = b * n;
+      while (p < n && active[ranks[base + p]] === 0) p++;
+      position[b] = p;
+      if (p === n) continue;
+      counts[ranks[base + p]] += balances[b];
+      roundTotal += balances[b];
+    }
+    // Leader: first strict maximum; weakest: first strict minimum (choices in index order).
+    let topCount = -Infinity;
+    let bottom = -1;
+    let bottomCount = Infinity;
+    for (let i = 0; i < n; i++) {
+      if (active[i] === 0) continue;
+      if (counts[i] > topCount) topCount = counts[i];
+      if (counts[i] < bottomCount) {
+        bottomCount = counts[i];
+        bottom = i;
+      }
+    }
+    if (topCount > roundTotal / 2 || activeCount < 3 || bottom < 0) break;
+    active[bottom] = 0;
+    activeCount--;
+  }
+
+  const scores: number[] = new Array(n);
+  for (let i = 0; i < n; i++) scores[i] = active[i] === 1 ? 0 + counts[i] : 0;
+
+  // Final round per strategy, reproducing snapshot.js's accumulation: with several strategies each
+  // ballot sets `acc = (score + acc) || score` (acc starts undefined), with one it sums from 0.
+  const cells = n * strategies;
+  const byStrategy = new Float64Array(cells);
+  if (strategies > 1) byStrategy.fill(NaN);
+  for (let b = 0; b < count; b++) {
+    const p = position[b];
+    if (p === n) continue;
+    const row = ranks[b * n + p] * strategies;
+    const from = b * strategies;
+    if (strategies > 1) {
+      for (let s = 0; s < strategies; s++) {
+        const score = ballotScores[from + s];
+        byStrategy[row + s] = score + byStrategy[row + s] || score;
+      }
+    } else if (strategies === 1) {
+      byStrategy[row] = 0 + byStrategy[row] + ballotScores[from];
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let s = 0; s < strategies; s++) {
+      const c = i * strategies + s;
+      byStrategy[c] = active[i] === 1 ? 0 + (byStrategy[c] || 0) : 0;
+    }
+  }
+  return { scores, scores_by_strategy: toRows(byStrategy, n, strategies), scores_total: ballots.total };
+}
+
+/** Full recount, identical to snapshot.js `RankedChoiceVoting` (packs, then runs the runoff). */
+export function tallyRankedChoice(params: RankedChoiceTallyParameters): TallyReturnType {
+  return tallyRankedBallots(encodeRankedBallots(params));
+}

@@ -3,7 +3,15 @@
  * then the scores are rescaled to sum to the valid voting power (so quorum keeps its meaning).
  */
 import type { TallyReturnType, Vote } from '../types.ts';
-import { allFinite, canonicalIndexKey, checkStrategyScores, toRows, weightMapTotal } from './common.ts';
+import {
+  allFinite,
+  canonicalIndexKey,
+  checkStrategyScores,
+  createWeightMapScratch,
+  scanWeightMap,
+  toRows,
+  weightMapTotal
+} from './common.ts';
 
 export type QuadraticTallyParameters = {
   choices: readonly string[];
@@ -55,40 +63,139 @@ function quadraticTerms(
   }
 }
 
+/**
+ * Valid quadratic ballots in compact form, in vote order: ballot `b` has entries
+ * `offsets[b] .. offsets[b + 1]` of (`index`: 0-based choice, `share`: weight / Σ weights), its
+ * power in `balances[b]` and `scores[b * strategies + s]`. Zero shares are left out when every power
+ * of the ballot is finite (their terms are ±0); otherwise all choices are listed, as snapshot.js visits
+ * them. `validTotal` / `total`: Σ balance of valid / all votes in vote order.
+ */
+export type QuadraticBallots = {
+  choices: number;
+  strategies: number;
+  count: number;
+  offsets: Uint32Array;
+  index: Uint32Array;
+  share: Float64Array;
+  balances: Float64Array;
+  scores: Float64Array;
+  validTotal: number;
+  total: number;
+};
+
+/** Validates and packs quadratic ballots (the per-vote work a live store does once, at ingest). */
+export function encodeQuadraticBallots(params: QuadraticTallyParameters): QuadraticBallots {
+  const { choices, votes, strategies } = params;
+  const n = choices.length;
+  const scratch = createWeightMapScratch();
+  let capacity = 1024;
+  let index = new Uint32Array(capacity);
+  let shares = new Float64Array(capacity);
+  const offsets: number[] = [0];
+  const balances: number[] = [];
+  const scores: number[] = [];
+  let entries = 0;
+  let total = 0;
+  let validTotal = 0;
+  const push = (i: number, p: number): void => {
+    if (entries === capacity) {
+      capacity *= 2;
+      const grownIndex = new Uint32Array(capacity);
+      grownIndex.set(index);
+      index = grownIndex;
+      const grownShares = new Float64Array(capacity);
+      grownShares.set(shares);
+      shares = grownShares;
+    }
+    index[entries] = i;
+    shares[entries] = p;
+    entries++;
+  };
+  for (let v = 0; v < votes.length; v++) {
+    const vote = votes[v];
+    checkStrategyScores(vote, strategies);
+    total += vote.balance;
+    const whole = scanWeightMap(vote.choice, choices, scratch);
+    if (whole < 0) continue;
+    validTotal += vote.balance;
+    if (allFinite(vote, strategies)) {
+      for (let k = 0; k < scratch.count; k++) {
+        if (scratch.index[k] < 0) continue;
+        const p = share(scratch.weight[k], whole);
+        if (p !== 0) push(scratch.index[k], p);
+      }
+    } else {
+      const map = vote.choice as Record<string, unknown>;
+      for (let i = 0; i < n; i++) push(i, share(map[i + 1], whole));
+    }
+    offsets.push(entries);
+    balances.push(vote.balance);
+    for (let s = 0; s < strategies; s++) scores.push(vote.scores[s]);
+  }
+  return {
+    choices: n,
+    strategies,
+    count: balances.length,
+    offsets: Uint32Array.from(offsets),
+    index: index.slice(0, entries),
+    share: shares.slice(0, entries),
+    balances: Float64Array.from(balances),
+    scores: Float64Array.from(scores),
+    validTotal,
+    total
+  };
+}
+
+/** Recount from packed ballots, identical to snapshot.js `QuadraticVoting` on the original votes. */
+export function tallyQuadraticBallots(ballots: QuadraticBallots): TallyReturnType {
+  const { choices: n, strategies, count, offsets, index, share: shares, balances, scores } = ballots;
+  const roots = new Float64Array(n);
+  const rootsByStrategy = new Float64Array(n * strategies);
+  for (let b = 0; b < count; b++) {
+    const balance = balances[b];
+    const from = b * strategies;
+    for (let e = offsets[b], end = offsets[b + 1]; e < end; e++) {
+      const i = index[e];
+      const p = shares[e];
+      roots[i] += Math.sqrt(p * balance);
+      const row = i * strategies;
+      for (let s = 0; s < strategies; s++) rootsByStrategy[row + s] += Math.sqrt(p * scores[from + s]);
+    }
+  }
+  return finishQuadratic(roots, rootsByStrategy, strategies, ballots.validTotal, ballots.total);
+}
+
 /** Full recount, identical to snapshot.js `QuadraticVoting`. */
 export function tallyQuadratic(params: QuadraticTallyParameters): TallyReturnType {
   const { choices, votes, strategies } = params;
   const n = choices.length;
   const roots = new Float64Array(n);
   const rootsByStrategy = new Float64Array(n * strategies);
+  const scratch = createWeightMapScratch();
   let total = 0;
   let validTotal = 0;
-  let slow = false;
   for (let v = 0; v < votes.length; v++) {
     const vote = votes[v];
     checkStrategyScores(vote, strategies);
     const balance = vote.balance;
     total += balance;
-    const whole = weightMapTotal(vote.choice, choices);
+    const whole = scanWeightMap(vote.choice, choices, scratch);
     if (whole < 0) continue;
     validTotal += balance;
-    const map = vote.choice as Record<string, unknown>;
     const vs = vote.scores;
-    if (!slow && allFinite(vote, strategies)) {
-      // Hot path, inlined: only canonical keys with a non-zero share add a non-zero term.
-      for (const key in map) {
-        const index = canonicalIndexKey(key, n);
-        if (index < 0) continue;
-        const p = share(map[key], whole);
+    if (allFinite(vote, strategies)) {
+      // Only canonical keys with a non-zero share add a non-zero term.
+      for (let k = 0; k < scratch.count; k++) {
+        const i = scratch.index[k];
+        if (i < 0) continue;
+        const p = share(scratch.weight[k], whole);
         if (p === 0) continue;
-        const i = index - 1;
         roots[i] += Math.sqrt(p * balance);
         const row = i * strategies;
         for (let s = 0; s < strategies; s++) rootsByStrategy[row + s] += Math.sqrt(p * vs[s]);
       }
     } else {
-      slow = true;
-      quadraticTerms(vote, map, whole, n, strategies, (i, s, x) => {
+      quadraticTerms(vote, vote.choice as Record<string, unknown>, whole, n, strategies, (i, s, x) => {
         if (s < 0) roots[i] += x;
         else rootsByStrategy[i * strategies + s] += x;
       });

@@ -93,25 +93,25 @@ export function tallyRankedBallots(ballots: RankedBallots): TallyReturnType {
   const { choices: n, strategies, count, ranks, balances, scores: ballotScores } = ballots;
   // A choice takes part while it appears on a ballot and has not been eliminated.
   const active = new Uint8Array(n);
-  for (let k = 0; k < ranks.length; k++) active[ranks[k]] = 1;
   let activeCount = 0;
-  for (let i = 0; i < n; i++) activeCount += active[i];
+  for (let k = 0; k < ranks.length && activeCount < n; k++) {
+    if (active[ranks[k]] === 0) activeCount++;
+    active[ranks[k]] = 1;
+  }
 
-  const position = new Uint16Array(count); // rank position of each ballot's current top choice
-  const counts = new Float64Array(n);
+  // Each ballot's current top choice and its rank position; `n` (an extra, never-read slot of
+  // `counts`) once every choice it ranks is out, so counting needs no branch.
+  const exhaustedSlot = n;
+  const top = new Uint16Array(count);
+  const position = new Uint16Array(count);
+  for (let b = 0; b < count; b++) top[b] = ranks[b * n];
+  const counts = new Float64Array(n + 1);
+  // Power of the ballots still in play, summed in ballot order; recomputed only after one is exhausted.
+  let roundTotal = 0;
+  for (let b = 0; b < count; b++) roundTotal += balances[b];
   for (;;) {
     counts.fill(0);
-    let roundTotal = 0;
-    for (let b = 0; b < count; b++) {
-      let p = position[b];
-      if (p === n) continue; // exhausted: every choice it ranks was eliminated
-      const base = b * n;
-      while (p < n && active[ranks[base + p]] === 0) p++;
-      position[b] = p;
-      if (p === n) continue;
-      counts[ranks[base + p]] += balances[b];
-      roundTotal += balances[b];
-    }
+    for (let b = 0; b < count; b++) counts[top[b]] += balances[b];
     // Leader: first strict maximum; weakest: first strict minimum (choices in index order).
     let topCount = -Infinity;
     let bottom = -1;
@@ -127,6 +127,24 @@ export function tallyRankedBallots(ballots: RankedBallots): TallyReturnType {
     if (topCount > roundTotal / 2 || activeCount < 3 || bottom < 0) break;
     active[bottom] = 0;
     activeCount--;
+    // Ballots topped by the eliminated choice move down to their next remaining choice.
+    let exhausted = false;
+    for (let b = 0; b < count; b++) {
+      if (top[b] !== bottom) continue;
+      const base = b * n;
+      let p = position[b] + 1;
+      while (p < n && active[ranks[base + p]] === 0) p++;
+      position[b] = p;
+      if (p < n) top[b] = ranks[base + p];
+      else {
+        top[b] = exhaustedSlot;
+        exhausted = true;
+      }
+    }
+    if (exhausted) {
+      roundTotal = 0;
+      for (let b = 0; b < count; b++) if (top[b] !== exhaustedSlot) roundTotal += balances[b];
+    }
   }
 
   const scores: number[] = new Array(n);
@@ -138,9 +156,8 @@ export function tallyRankedBallots(ballots: RankedBallots): TallyReturnType {
   const byStrategy = new Float64Array(cells);
   if (strategies > 1) byStrategy.fill(NaN);
   for (let b = 0; b < count; b++) {
-    const p = position[b];
-    if (p === n) continue;
-    const row = ranks[b * n + p] * strategies;
+    if (top[b] === exhaustedSlot) continue;
+    const row = top[b] * strategies;
     const from = b * strategies;
     if (strategies > 1) {
       for (let s = 0; s < strategies; s++) {

@@ -3,7 +3,15 @@
  * then the scores are rescaled to sum to the valid voting power.
  */
 import type { TallyReturnType, Vote } from '../types.ts';
-import { allFinite, canonicalIndexKey, checkStrategyScores, toRows, weightMapTotal } from './common.ts';
+import {
+  allFinite,
+  canonicalIndexKey,
+  checkStrategyScores,
+  createWeightMapScratch,
+  scanWeightMap,
+  toRows,
+  weightMapTotal
+} from './common.ts';
 
 export type WeightedTallyParameters = {
   choices: readonly string[];
@@ -57,6 +65,7 @@ export function tallyWeighted(params: WeightedTallyParameters): TallyReturnType 
   const n = choices.length;
   const powers = new Float64Array(n);
   const powersByStrategy = new Float64Array(n * strategies);
+  const scratch = createWeightMapScratch();
   let total = 0;
   let validTotal = 0;
   for (let v = 0; v < votes.length; v++) {
@@ -64,18 +73,17 @@ export function tallyWeighted(params: WeightedTallyParameters): TallyReturnType 
     checkStrategyScores(vote, strategies);
     const balance = vote.balance;
     total += balance;
-    const whole = weightMapTotal(vote.choice, choices);
+    const whole = scanWeightMap(vote.choice, choices, scratch);
     if (whole < 0) continue;
     validTotal += balance;
     const map = vote.choice as Record<string, unknown>;
     const vs = vote.scores;
     if (allFinite(vote, strategies)) {
-      for (const key in map) {
-        const index = canonicalIndexKey(key, n);
-        if (index < 0) continue;
-        const fraction = percentage(map[key], whole) / 100;
+      for (let k = 0; k < scratch.count; k++) {
+        const i = scratch.index[k];
+        if (i < 0) continue;
+        const fraction = percentage(scratch.weight[k], whole) / 100;
         if (fraction === 0) continue;
-        const i = index - 1;
         powers[i] += fraction * balance;
         const row = i * strategies;
         for (let s = 0; s < strategies; s++) powersByStrategy[row + s] += fraction * vs[s];

@@ -5,6 +5,8 @@ import { VOTING_TYPES, type TallyReturnType, type Vote, type VotingType } from '
 import { choiceLabels, randomChoice, randomPower, randomVote } from './support/scoring-ballots.ts';
 import { seededRandom, type Random } from './support/seeded-random.ts';
 import { snapshotTally, snapshotVoting } from './support/snapshot-voting.ts';
+import { encodeQuadraticBallots, tallyQuadraticBallots } from '../server/scoring/voting-types/quadratic.ts';
+import { encodeRankedBallots, tallyRankedBallots } from '../server/scoring/voting-types/ranked-choice.ts';
 
 /** Same double, treating 0 and -0 as equal and NaN as equal to NaN. */
 function sameNumber(a: number, b: number): boolean {
@@ -71,8 +73,17 @@ for (const type of VOTING_TYPES) {
         if (ours) valid++;
       }
       ballots += votes.length;
-      const difference = firstDifference(tally({ type, choices, votes, strategies }), snapshotTally(type, choices, votes, strategies));
+      const reference = snapshotTally(type, choices, votes, strategies);
+      const difference = firstDifference(tally({ type, choices, votes, strategies }), reference);
       t.equal(difference, null, `case ${c}: ${votes.length} votes, ${n} choices, ${strategies} strategies`);
+      if (type === 'quadratic') {
+        const packed = tallyQuadraticBallots(encodeQuadraticBallots({ choices, votes, strategies }));
+        t.equal(firstDifference(packed, reference), null, `case ${c}: packed ballots`);
+      }
+      if (type === 'ranked-choice') {
+        const packed = tallyRankedBallots(encodeRankedBallots({ choices, votes, strategies }));
+        t.equal(firstDifference(packed, reference), null, `case ${c}: packed ballots`);
+      }
     }
     t.ok(ballots > 3000, `${ballots} ballots compared`);
     t.ok(valid > ballots / 2 && valid < ballots, `${valid} of them valid`);
@@ -142,7 +153,12 @@ t.test('non-finite and negative powers follow snapshot.js arithmetic', (t) => {
     const withInfinity = votes.slice();
     withInfinity[5] = { ...withInfinity[5], balance: Infinity, scores: [Infinity, 1] };
     for (const list of [votes, withInfinity]) {
-      t.equal(firstDifference(tally({ type, choices, votes: list, strategies: 2 }), snapshotTally(type, choices, list, 2)), null, type);
+      const reference = snapshotTally(type, choices, list, 2);
+      t.equal(firstDifference(tally({ type, choices, votes: list, strategies: 2 }), reference), null, type);
+      if (type === 'quadratic') {
+        const packed = tallyQuadraticBallots(encodeQuadraticBallots({ choices, votes: list, strategies: 2 }));
+        t.equal(firstDifference(packed, reference), null, 'quadratic, packed ballots');
+      }
     }
   }
   t.end();

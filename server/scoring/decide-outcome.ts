@@ -23,8 +23,10 @@
 import { InvalidPassThresholdError, UnknownVotingTypeError } from './errors.ts';
 import { isVotingType } from './tally.ts';
 
+/** Snapshot's quorum types: participation ('') or rejection. */
 export type QuorumType = '' | 'rejection';
 
+/** Input of `decideOutcome`: the proposal's type, choices, tally and quorum settings. */
 export type DecideOutcomeParameters = {
   type: string;
   choices: readonly string[];
@@ -41,6 +43,7 @@ export type DecideOutcomeParameters = {
   passOnWinner?: boolean;
 };
 
+/** Winner (1-based or null), pass/fail (null: not applicable), quorum, and a short reason. */
 export type DecideOutcomeReturnType = {
   winningChoice: number | null;
   passed: boolean | null;

@@ -43,3 +43,11 @@ export class InvalidPassThresholdError extends Error {
     super(`pass threshold must be a percentage in (50, 100]: ${value}`);
   }
 }
+
+/** More choices than a packed ballot can index. */
+export class TooManyChoicesError extends Error {
+  override name = 'TooManyChoicesError';
+  constructor(choices: number, limit: number) {
+    super(`${choices} choices, at most ${limit} supported`);
+  }
+}

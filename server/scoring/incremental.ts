@@ -52,6 +52,7 @@ export type TallyAccumulators = {
   validBallots: number;
 };
 
+/** Input of `createTallyAccumulators`. */
 export type CreateTallyAccumulatorsParameters = {
   type: string;
   choices: readonly string[];

@@ -9,6 +9,7 @@ import { isValidRankedChoice, tallyRankedChoice } from './voting-types/ranked-ch
 import { isValidSingleChoice, tallySingleChoice } from './voting-types/single-choice.ts';
 import { isValidWeightedChoice, tallyWeighted } from './voting-types/weighted.ts';
 
+/** The shapes of `tally`'s input and output. */
 export type { TallyParameters, TallyReturnType, Vote, VotingType } from './types.ts';
 
 type VotingTypeModule = {

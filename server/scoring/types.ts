@@ -11,11 +11,13 @@ export const VOTING_TYPES = [
   'copeland'
 ] as const;
 
+/** A voting type name. */
 export type VotingType = (typeof VOTING_TYPES)[number];
 
 /** Voting types whose tally is a sum of per-ballot contributions (kept as running totals). */
 export const ADDITIVE_VOTING_TYPES = ['single-choice', 'basic', 'approval', 'quadratic', 'weighted'] as const;
 
+/** An additive voting type name. */
 export type AdditiveVotingType = (typeof ADDITIVE_VOTING_TYPES)[number];
 
 /**

@@ -3,6 +3,7 @@ import type { TallyReturnType, Vote } from '../types.ts';
 import { checkStrategyScores, toRows } from './common.ts';
 import { finishSingleChoice } from './single-choice.ts';
 
+/** Input of an approval recount. */
 export type ApprovalTallyParameters = {
   choices: readonly string[];
   votes: readonly Vote[];

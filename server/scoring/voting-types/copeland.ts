@@ -6,6 +6,7 @@
 import type { TallyReturnType, Vote } from '../types.ts';
 import { checkStrategyScores, toRows } from './common.ts';
 
+/** Input of a copeland recount. */
 export type CopelandTallyParameters = {
   choices: readonly string[];
   votes: readonly Vote[];

@@ -13,6 +13,7 @@ import {
   weightMapTotal
 } from './common.ts';
 
+/** Input of a quadratic recount. */
 export type QuadraticTallyParameters = {
   choices: readonly string[];
   votes: readonly Vote[];

@@ -4,8 +4,10 @@
  * than three remain. Scores are the final round's counts.
  */
 import type { TallyReturnType, Vote } from '../types.ts';
+import { TooManyChoicesError } from '../errors.ts';
 import { checkStrategyScores, sumBalances, toRows } from './common.ts';
 
+/** Input of a ranked-choice recount. */
 export type RankedChoiceTallyParameters = {
   choices: readonly string[];
   votes: readonly Vote[];
@@ -15,7 +17,7 @@ export type RankedChoiceTallyParameters = {
 /**
  * Valid ranked ballots in compact form: `ranks[b * choices + r]` is the 0-based choice ballot `b`
  * ranks at position `r`; `balances[b]`, `scores[b * strategies + s]` its power; `total` the power of
- * every vote, valid or not.
+ * every vote, valid or not. Up to `MAX_RANKED_CHOICES` choices.
  */
 export type RankedBallots = {
   choices: number;
@@ -26,6 +28,9 @@ export type RankedBallots = {
   scores: Float64Array;
   total: number;
 };
+
+/** Most choices a packed ranked ballot can hold (indices and positions are 16-bit). */
+export const MAX_RANKED_CHOICES = 0xfffe;
 
 /**
  * Snapshot's ranked-choice validity: a non-empty array of distinct entries (SameValueZero), each
@@ -62,6 +67,7 @@ export function isValidRankedChoice(choice: unknown, choices: readonly string[])
 export function encodeRankedBallots(params: RankedChoiceTallyParameters): RankedBallots {
   const { choices, votes, strategies } = params;
   const n = choices.length;
+  if (n > MAX_RANKED_CHOICES) throw new TooManyChoicesError(n, MAX_RANKED_CHOICES);
   const valid = new Uint8Array(votes.length);
   let count = 0;
   for (let v = 0; v < votes.length; v++) {

@@ -2,6 +2,7 @@
 import type { TallyReturnType, Vote } from '../types.ts';
 import { checkStrategyScores, toRows } from './common.ts';
 
+/** Input of a single-choice (or basic) recount. */
 export type SingleChoiceTallyParameters = {
   choices: readonly string[];
   votes: readonly Vote[];

@@ -13,6 +13,7 @@ import {
   weightMapTotal
 } from './common.ts';
 
+/** Input of a weighted recount. */
 export type WeightedTallyParameters = {
   choices: readonly string[];
   votes: readonly Vote[];

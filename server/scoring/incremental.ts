@@ -86,13 +86,21 @@ function checkFinite(vote: Vote): void {
   for (const score of vote.scores) if (!Number.isFinite(score)) throw new NonFiniteVotingPowerError(score);
 }
 
+// The ballot being applied: one module-level emitter so that applying a ballot allocates nothing.
+let target: TallyAccumulators | null = null;
+let targetSign = 1;
+function emitTerm(choiceIndex: number, strategyIndex: number, value: number): void {
+  const acc = target as TallyAccumulators;
+  if (value === 0) return;
+  if (strategyIndex < 0) addExact(acc.sums[choiceIndex], targetSign * value);
+  else addExact(acc.sumsByStrategy[choiceIndex * acc.strategies + strategyIndex], targetSign * value);
+}
+
 function applyBallot(acc: TallyAccumulators, vote: Vote, sign: 1 | -1): void {
-  const { sums, sumsByStrategy, strategies } = acc;
-  const valid = ADDITIVE[acc.type].contributions(vote, acc.choices, strategies, (i, s, x) => {
-    if (x === 0) return;
-    if (s < 0) addExact(sums[i], sign * x);
-    else addExact(sumsByStrategy[i * strategies + s], sign * x);
-  });
+  target = acc;
+  targetSign = sign;
+  const valid = ADDITIVE[acc.type].contributions(vote, acc.choices, acc.strategies, emitTerm);
+  target = null;
   addExact(acc.total, sign * vote.balance);
   acc.ballots += sign;
   if (valid) {
@@ -101,17 +109,19 @@ function applyBallot(acc: TallyAccumulators, vote: Vote, sign: 1 | -1): void {
   }
 }
 
+function checkVote(acc: TallyAccumulators, vote: Vote): void {
+  checkStrategyScores(vote, acc.strategies);
+  checkFinite(vote);
+}
+
 /**
  * Replaces a voter's ballot in the running sums in O(choices): removes `previous` (the exact vote
  * that was applied before, with its power then; null for a first vote) and adds `next` (null to
  * withdraw). Invalid ballots change only `scores_total`, as in Snapshot. Powers must be finite.
  */
 export function applyBallotDelta(acc: TallyAccumulators, previous: Vote | null, next: Vote | null): void {
-  for (const vote of [previous, next]) {
-    if (vote === null) continue;
-    checkStrategyScores(vote, acc.strategies);
-    checkFinite(vote);
-  }
+  if (previous !== null) checkVote(acc, previous);
+  if (next !== null) checkVote(acc, next);
   if (previous !== null) applyBallot(acc, previous, -1);
   if (next !== null) applyBallot(acc, next, 1);
 }

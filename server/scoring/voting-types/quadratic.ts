@@ -89,29 +89,15 @@ export function encodeQuadraticBallots(params: QuadraticTallyParameters): Quadra
   const { choices, votes, strategies } = params;
   const n = choices.length;
   const scratch = createWeightMapScratch();
-  let capacity = 1024;
-  let index = new Uint32Array(capacity);
-  let shares = new Float64Array(capacity);
-  const offsets: number[] = [0];
-  const balances: number[] = [];
-  const scores: number[] = [];
+  const offsets = new Uint32Array(votes.length + 1);
+  const balances = new Float64Array(votes.length);
+  const scores = new Float64Array(votes.length * strategies);
+  let index = new Uint32Array(votes.length * 2 + n);
+  let shares = new Float64Array(index.length);
+  let count = 0;
   let entries = 0;
   let total = 0;
   let validTotal = 0;
-  const push = (i: number, p: number): void => {
-    if (entries === capacity) {
-      capacity *= 2;
-      const grownIndex = new Uint32Array(capacity);
-      grownIndex.set(index);
-      index = grownIndex;
-      const grownShares = new Float64Array(capacity);
-      grownShares.set(shares);
-      shares = grownShares;
-    }
-    index[entries] = i;
-    shares[entries] = p;
-    entries++;
-  };
   for (let v = 0; v < votes.length; v++) {
     const vote = votes[v];
     checkStrategyScores(vote, strategies);
@@ -119,29 +105,43 @@ export function encodeQuadraticBallots(params: QuadraticTallyParameters): Quadra
     const whole = scanWeightMap(vote.choice, choices, scratch);
     if (whole < 0) continue;
     validTotal += vote.balance;
+    if (entries + Math.max(scratch.count, n) > index.length) {
+      const grownIndex = new Uint32Array(index.length * 2 + n);
+      grownIndex.set(index);
+      index = grownIndex;
+      const grownShares = new Float64Array(grownIndex.length);
+      grownShares.set(shares);
+      shares = grownShares;
+    }
     if (allFinite(vote, strategies)) {
       for (let k = 0; k < scratch.count; k++) {
-        if (scratch.index[k] < 0) continue;
+        const i = scratch.index[k];
+        if (i < 0) continue;
         const p = share(scratch.weight[k], whole);
-        if (p !== 0) push(scratch.index[k], p);
+        if (p === 0) continue;
+        index[entries] = i;
+        shares[entries++] = p;
       }
     } else {
       const map = vote.choice as Record<string, unknown>;
-      for (let i = 0; i < n; i++) push(i, share(map[i + 1], whole));
+      for (let i = 0; i < n; i++) {
+        index[entries] = i;
+        shares[entries++] = share(map[i + 1], whole);
+      }
     }
-    offsets.push(entries);
-    balances.push(vote.balance);
-    for (let s = 0; s < strategies; s++) scores.push(vote.scores[s]);
+    balances[count] = vote.balance;
+    for (let s = 0; s < strategies; s++) scores[count * strategies + s] = vote.scores[s];
+    offsets[++count] = entries;
   }
   return {
     choices: n,
     strategies,
-    count: balances.length,
-    offsets: Uint32Array.from(offsets),
+    count,
+    offsets: offsets.slice(0, count + 1),
     index: index.slice(0, entries),
     share: shares.slice(0, entries),
-    balances: Float64Array.from(balances),
-    scores: Float64Array.from(scores),
+    balances: balances.slice(0, count),
+    scores: scores.slice(0, count * strategies),
     validTotal,
     total
   };

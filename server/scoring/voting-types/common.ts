@@ -41,59 +41,6 @@ export function canonicalIndexKey(key: string, choices: number): number {
   return value <= choices ? value : -1;
 }
 
-/** Keys of the last ballot read by `scanWeightMap`: 0-based choice index (-1 if not canonical), weight. */
-export type WeightMapScratch = { count: number; index: Int32Array; weight: Float64Array };
-
-/** Scratch space for `scanWeightMap`, grown on demand. */
-export function createWeightMapScratch(): WeightMapScratch {
-  return { count: 0, index: new Int32Array(16), weight: new Float64Array(16) };
-}
-
-/**
- * Snapshot's validity rule for `{"idx": weight}` ballots (quadratic and weighted), fused with the sum
- * the tally needs: returns Σ weights in `Object.values` order when the ballot is a non-array object
- * with at least one key, every key naming a choice after `Number(key)`, every weight a number ≥ 0 and
- * one weight > 0; returns -1 otherwise. Own enumerable keys are read once with `for…in`, which visits
- * them in `Object.keys` order (choice objects are plain JSON objects); when `scratch` is given, each
- * key's canonical choice index (the property `choice[i + 1]` reads) and weight are left in it.
- */
-export function scanWeightMap(choice: unknown, choices: readonly string[], scratch?: WeightMapScratch): number {
-  if (typeof choice !== 'object' || choice === null || Array.isArray(choice)) return -1;
-  const map = choice as Record<string, unknown>;
-  const n = choices.length;
-  let whole = 0;
-  let keys = 0;
-  let positive = false;
-  for (const key in map) {
-    const canonical = canonicalIndexKey(key, n);
-    if (choices[(canonical > 0 ? canonical : Number(key)) - 1] === undefined) return -1;
-    const weight = map[key];
-    if (typeof weight !== 'number' || !(weight >= 0)) return -1;
-    if (weight > 0) positive = true;
-    whole += weight;
-    if (scratch !== undefined) {
-      if (keys === scratch.index.length) {
-        const index = new Int32Array(keys * 2);
-        index.set(scratch.index);
-        scratch.index = index;
-        const weights = new Float64Array(keys * 2);
-        weights.set(scratch.weight);
-        scratch.weight = weights;
-      }
-      scratch.index[keys] = canonical - 1;
-      scratch.weight[keys] = weight;
-    }
-    keys++;
-  }
-  if (scratch !== undefined) scratch.count = keys;
-  return keys > 0 && positive ? whole : -1;
-}
-
-/** Snapshot's `{"idx": weight}` validity; returns Σ weights when valid, -1 otherwise. */
-export function weightMapTotal(choice: unknown, choices: readonly string[]): number {
-  return scanWeightMap(choice, choices);
-}
-
 /** Whether a vote's balance and every strategy score are finite (then zero-weight choices add nothing). */
 export function allFinite(vote: Vote, strategies: number): boolean {
   if (vote.balance - vote.balance !== 0) return false;

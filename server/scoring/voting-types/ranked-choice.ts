@@ -39,13 +39,13 @@ export const MAX_RANKED_CHOICES = 0xfffe;
 export function isValidRankedChoice(choice: unknown, choices: readonly string[]): boolean {
   if (!Array.isArray(choice)) return false;
   const length = choice.length;
-  if (length === 0 || length !== choices.length) return false;
   let allNumbers = true;
   for (let k = 0; k < length; k++) {
     const entry = choice[k];
     if (choices[(entry as number) - 1] === undefined) return false;
     if (typeof entry !== 'number') allNumbers = false;
   }
+  if (length === 0 || length !== choices.length) return false;
   if (allNumbers && length <= 32) {
     // Numbers that pass are integers 1..length: a bit per choice finds repeats.
     let seen = 0;

@@ -3,27 +3,17 @@
  * then the scores are rescaled to sum to the valid voting power.
  */
 import type { TallyReturnType, Vote } from '../types.ts';
+import { toRows } from './common.ts';
 import {
-  allFinite,
-  canonicalIndexKey,
-  checkStrategyScores,
-  createWeightMapScratch,
-  scanWeightMap,
-  toRows,
-  weightMapTotal
-} from './common.ts';
+  sumWeightMaps,
+  weightMapContributions,
+  weightMapTotal,
+  type WeightMapRule,
+  type WeightMapTallyParameters
+} from './weight-map.ts';
 
 /** Input of a weighted recount. */
-export type WeightedTallyParameters = {
-  choices: readonly string[];
-  votes: readonly Vote[];
-  strategies: number;
-};
-
-/** Snapshot's weighted validity (same rule as quadratic): `{"idx": weight}`, weights ≥ 0, one > 0. */
-export function isValidWeightedChoice(choice: unknown, choices: readonly string[]): boolean {
-  return weightMapTotal(choice, choices) >= 0;
-}
+export type WeightedTallyParameters = WeightMapTallyParameters;
 
 /** Percentage as snapshot.js computes it: `(part / whole) * 100`, NaN read as 0. */
 function percentage(part: unknown, whole: number): number {
@@ -31,85 +21,31 @@ function percentage(part: unknown, whole: number): number {
   return percent !== percent ? 0 : percent;
 }
 
-/** Emits a valid weighted ballot's terms `(percentage / 100) × power` (see quadratic's terms). */
-function weightedTerms(
-  vote: Vote,
-  map: Record<string, unknown>,
-  whole: number,
-  n: number,
-  strategies: number,
-  emit: (choiceIndex: number, strategyIndex: number, value: number) => void
-): void {
-  const balance = vote.balance;
-  const vs = vote.scores;
-  if (allFinite(vote, strategies)) {
-    for (const key in map) {
-      const index = canonicalIndexKey(key, n);
-      if (index < 0) continue;
-      const fraction = percentage(map[key], whole) / 100;
-      if (fraction === 0) continue;
-      emit(index - 1, -1, fraction * balance);
-      for (let s = 0; s < strategies; s++) emit(index - 1, s, fraction * vs[s]);
-    }
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    const fraction = percentage(map[i + 1], whole) / 100;
-    emit(i, -1, fraction * balance);
-    for (let s = 0; s < strategies; s++) emit(i, s, fraction * vs[s]);
-  }
+/** Weighted terms: (percentage / 100) × power. */
+const WEIGHTED: WeightMapRule = {
+  fraction: (weight, whole) => percentage(weight, whole) / 100,
+  term: (fraction, power) => fraction * power
+};
+
+/** Snapshot's weighted validity (same rule as quadratic): `{"idx": weight}`, weights ≥ 0, one > 0. */
+export function isValidWeightedChoice(choice: unknown, choices: readonly string[]): boolean {
+  return weightMapTotal(choice, choices) >= 0;
 }
 
 /** Full recount, identical to snapshot.js `WeightedVoting`. */
 export function tallyWeighted(params: WeightedTallyParameters): TallyReturnType {
-  const { choices, votes, strategies } = params;
-  const n = choices.length;
-  const powers = new Float64Array(n);
-  const powersByStrategy = new Float64Array(n * strategies);
-  const scratch = createWeightMapScratch();
-  let total = 0;
-  let validTotal = 0;
-  for (let v = 0; v < votes.length; v++) {
-    const vote = votes[v];
-    checkStrategyScores(vote, strategies);
-    const balance = vote.balance;
-    total += balance;
-    const whole = scanWeightMap(vote.choice, choices, scratch);
-    if (whole < 0) continue;
-    validTotal += balance;
-    const map = vote.choice as Record<string, unknown>;
-    const vs = vote.scores;
-    if (allFinite(vote, strategies)) {
-      for (let k = 0; k < scratch.count; k++) {
-        const i = scratch.index[k];
-        if (i < 0) continue;
-        const fraction = percentage(scratch.weight[k], whole) / 100;
-        if (fraction === 0) continue;
-        powers[i] += fraction * balance;
-        const row = i * strategies;
-        for (let s = 0; s < strategies; s++) powersByStrategy[row + s] += fraction * vs[s];
-      }
-    } else {
-      weightedTerms(vote, map, whole, n, strategies, (i, s, x) => {
-        if (s < 0) powers[i] += x;
-        else powersByStrategy[i * strategies + s] += x;
-      });
-    }
-  }
-  return finishWeighted(powers, powersByStrategy, strategies, validTotal, total);
+  const { sums, sumsByStrategy, validTotal, total } = sumWeightMaps(params, WEIGHTED);
+  return finishWeighted(sums, sumsByStrategy, params.strategies, validTotal, total);
 }
 
-/** Emits a weighted ballot's additive terms; returns validity. */
+/** Emits a weighted ballot's additive terms (percentage / 100) × power; returns validity. */
 export function weightedContributions(
   vote: Vote,
   choices: readonly string[],
   strategies: number,
   emit: (choiceIndex: number, strategyIndex: number, value: number) => void
 ): boolean {
-  const whole = weightMapTotal(vote.choice, choices);
-  if (whole < 0) return false;
-  weightedTerms(vote, vote.choice as Record<string, unknown>, whole, choices.length, strategies, emit);
-  return true;
+  return weightMapContributions(vote, choices, strategies, WEIGHTED, emit);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Approval voting: a ballot lists any number of distinct choices; each one gets the voter's full power. */
 import type { TallyReturnType, Vote } from '../types.ts';
-import { checkStrategyScores, toRows } from './common.ts';
+import { addVotePower, checkStrategyScores, emitVotePower, scanChoiceList, toRows } from './common.ts';
 import { finishSingleChoice } from './single-choice.ts';
 
 /** Input of an approval recount. */
@@ -18,13 +18,9 @@ export type ApprovalTallyParameters = {
 export function isValidApprovalChoice(choice: unknown, choices: readonly string[]): boolean {
   if (!Array.isArray(choice)) return false;
   const length = choice.length;
-  let allNumbers = true;
-  for (let k = 0; k < length; k++) {
-    const entry = choice[k];
-    if (choices[(entry as number) - 1] === undefined) return false;
-    if (typeof entry !== 'number') allNumbers = false;
-  }
-  if (allNumbers && length <= 16) {
+  const entries = scanChoiceList(choice, choices);
+  if (entries < 0) return false;
+  if (entries === 1 && length <= 16) {
     // Numbers that pass are integers 1..choices.length: compare short ballots pairwise.
     for (let a = 1; a < length; a++) for (let b = 0; b < a; b++) if (choice[a] === choice[b]) return false;
     return true;
@@ -46,14 +42,10 @@ export function tallyApproval(params: ApprovalTallyParameters): TallyReturnType 
     const choice = vote.choice;
     if (!isValidApprovalChoice(choice, choices)) continue;
     const list = choice as unknown[];
-    const vs = vote.scores;
     for (let k = 0; k < list.length; k++) {
       const entry = list[k];
-      if (typeof entry !== 'number') continue; // valid by coercion only: `includes` never matches it
-      const i = entry - 1;
-      scores[i] += vote.balance;
-      const row = i * strategies;
-      for (let s = 0; s < strategies; s++) byStrategy[row + s] += vs[s];
+      // An entry valid by coercion only ("2") counts nothing: snapshot.js matches with `includes`.
+      if (typeof entry === 'number') addVotePower(scores, byStrategy, entry - 1, vote, strategies);
     }
   }
   return { scores: Array.from(scores), scores_by_strategy: toRows(byStrategy, n, strategies), scores_total: total };
@@ -70,9 +62,7 @@ export function approvalContributions(
   const list = vote.choice as unknown[];
   for (let k = 0; k < list.length; k++) {
     const entry = list[k];
-    if (typeof entry !== 'number') continue;
-    emit(entry - 1, -1, vote.balance);
-    for (let s = 0; s < strategies; s++) emit(entry - 1, s, vote.scores[s]);
+    if (typeof entry === 'number') emitVotePower(emit, entry - 1, vote, strategies);
   }
   return true;
 }

@@ -47,3 +47,37 @@ export function allFinite(vote: Vote, strategies: number): boolean {
   for (let s = 0; s < strategies; s++) if (vote.scores[s] - vote.scores[s] !== 0) return false;
   return true;
 }
+
+/**
+ * The entry check snapshot.js's approval and ranked-choice validity share: -1 when some entry does
+ * not name a choice after numeric coercion (`choices[entry - 1]` is undefined), 1 when every entry
+ * is a number (then each is an integer 1..choices.length), 0 when some pass only by coercion ("2").
+ */
+export function scanChoiceList(list: readonly unknown[], choices: readonly string[]): -1 | 0 | 1 {
+  let allNumbers: 0 | 1 = 1;
+  for (let k = 0; k < list.length; k++) {
+    const entry = list[k];
+    if (choices[(entry as number) - 1] === undefined) return -1;
+    if (typeof entry !== 'number') allNumbers = 0;
+  }
+  return allNumbers;
+}
+
+/** Adds a vote's balance to `scores[i]` and its strategy scores to row `i` of `byStrategy`. */
+export function addVotePower(scores: Float64Array, byStrategy: Float64Array, i: number, vote: Vote, strategies: number): void {
+  scores[i] += vote.balance;
+  const row = i * strategies;
+  const vs = vote.scores;
+  for (let s = 0; s < strategies; s++) byStrategy[row + s] += vs[s];
+}
+
+/** Emits a vote's balance for choice `i` and each strategy score for its columns. */
+export function emitVotePower(
+  emit: (choiceIndex: number, strategyIndex: number, value: number) => void,
+  i: number,
+  vote: Vote,
+  strategies: number
+): void {
+  emit(i, -1, vote.balance);
+  for (let s = 0; s < strategies; s++) emit(i, s, vote.scores[s]);
+}

@@ -5,7 +5,7 @@
  */
 import type { TallyReturnType, Vote } from '../types.ts';
 import { TooManyChoicesError } from '../errors.ts';
-import { checkStrategyScores, sumBalances, toRows } from './common.ts';
+import { checkStrategyScores, scanChoiceList, sumBalances, toRows } from './common.ts';
 
 /** Input of a ranked-choice recount. */
 export type RankedChoiceTallyParameters = {
@@ -39,14 +39,9 @@ export const MAX_RANKED_CHOICES = 0xfffe;
 export function isValidRankedChoice(choice: unknown, choices: readonly string[]): boolean {
   if (!Array.isArray(choice)) return false;
   const length = choice.length;
-  let allNumbers = true;
-  for (let k = 0; k < length; k++) {
-    const entry = choice[k];
-    if (choices[(entry as number) - 1] === undefined) return false;
-    if (typeof entry !== 'number') allNumbers = false;
-  }
-  if (length === 0 || length !== choices.length) return false;
-  if (allNumbers && length <= 32) {
+  const entries = scanChoiceList(choice, choices);
+  if (entries < 0 || length === 0 || length !== choices.length) return false;
+  if (entries === 1 && length <= 32) {
     // Numbers that pass are integers 1..length: a bit per choice finds repeats.
     let seen = 0;
     for (let k = 0; k < length; k++) {

@@ -1,6 +1,6 @@
 /** Single-choice voting: a ballot is one choice number; each choice scores the power of those who picked it. */
 import type { TallyReturnType, Vote } from '../types.ts';
-import { checkStrategyScores, toRows } from './common.ts';
+import { addVotePower, checkStrategyScores, emitVotePower, toRows } from './common.ts';
 
 /** Input of a single-choice (or basic) recount. */
 export type SingleChoiceTallyParameters = {
@@ -27,11 +27,7 @@ export function tallySingleChoice(params: SingleChoiceTallyParameters): TallyRet
     total += vote.balance;
     const choice = vote.choice;
     if (typeof choice !== 'number' || choices[choice - 1] === undefined) continue;
-    const i = choice - 1;
-    scores[i] += vote.balance;
-    const row = i * strategies;
-    const vs = vote.scores;
-    for (let s = 0; s < strategies; s++) byStrategy[row + s] += vs[s];
+    addVotePower(scores, byStrategy, choice - 1, vote, strategies);
   }
   return { scores: Array.from(scores), scores_by_strategy: toRows(byStrategy, n, strategies), scores_total: total };
 }
@@ -48,8 +44,7 @@ export function singleChoiceContributions(
 ): boolean {
   const choice = vote.choice;
   if (typeof choice !== 'number' || choices[choice - 1] === undefined) return false;
-  emit(choice - 1, -1, vote.balance);
-  for (let s = 0; s < strategies; s++) emit(choice - 1, s, vote.scores[s]);
+  emitVotePower(emit, choice - 1, vote, strategies);
   return true;
 }
 

@@ -50,7 +50,8 @@ function ballots(type: VotingType, n: number, count: number, seed: number): Vote
       for (let k = rng.int(1, 3); k > 0; k--) map[String(ranking(rng, popularity)[0])] = rng.int(1, 10);
       choice = map;
     } else choice = ranking(rng, popularity);
-    votes[v] = { choice, ...power(rng) };
+    const { balance, scores } = power(rng);
+    votes[v] = { choice, balance, scores };
   }
   return votes;
 }

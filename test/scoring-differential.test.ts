@@ -55,9 +55,9 @@ for (const type of VOTING_TYPES) {
     const SnapshotClass = snapshotVoting(type);
     let ballots = 0;
     let valid = 0;
-    const cases = 24;
+    const cases = Number(process.env.SCORING_DIFFERENTIAL_CASES ?? 24); // raise for a deeper soak run
     for (let c = 0; c < cases; c++) {
-      const rng = seededRandom(1000 * VOTING_TYPES.indexOf(type) + c + 1);
+      const rng = seededRandom(100_000 * VOTING_TYPES.indexOf(type) + c + 1);
       const n = choiceCount(rng, type);
       const choices = choiceLabels(n);
       const strategies = rng.int(1, 4);

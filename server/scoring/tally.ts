@@ -11,6 +11,9 @@ import { isValidWeightedChoice, tallyWeighted } from './voting-types/weighted.ts
 
 /** The shapes of `tally`'s input and output. */
 export type { TallyParameters, TallyReturnType, Vote, VotingType } from './types.ts';
+/** Packed ballots: validate and pack once (when votes arrive), recount fast from the packed form. */
+export { encodeQuadraticBallots, tallyQuadraticBallots, type QuadraticBallots } from './voting-types/quadratic.ts';
+export { encodeRankedBallots, tallyRankedBallots, type RankedBallots } from './voting-types/ranked-choice.ts';
 
 type VotingTypeModule = {
   isValidChoice(choice: unknown, choices: readonly string[]): boolean;

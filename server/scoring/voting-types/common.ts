@@ -1,4 +1,4 @@
-/** Helpers shared by the voting types: output shaping and the per-vote strategy-count check. */
+/** Helpers shared by the voting types: input checks, entry checks, power accumulation, output shaping. */
 import { StrategyScoresLengthError } from '../errors.ts';
 import type { Vote } from '../types.ts';
 
@@ -26,8 +26,8 @@ export function sumBalances(votes: readonly Vote[]): number {
 }
 
 /**
- * Whether `key` is the canonical decimal form of a choice index in 1..choices, i.e. the property
- * name that `choice[i + 1]` reads (so "01", "1.0" or " 1" pass Snapshot's validation but are not it).
+ * The choice index in 1..choices that `key` spells in canonical decimal, i.e. the property name that
+ * `choice[i + 1]` reads, or -1 ("01", "1.0" or " 1" pass Snapshot's validation but are not it).
  */
 export function canonicalIndexKey(key: string, choices: number): number {
   const length = key.length;

@@ -27,6 +27,7 @@ export type WeightMapTallyParameters = {
   votes: readonly Vote[];
   strategies: number;
 };
+
 /** Keys of the last ballot read by `scanWeightMap`: 0-based choice index (-1 if not canonical), weight. */
 export type WeightMapScratch = { count: number; index: Int32Array; weight: Float64Array };
 
@@ -80,8 +81,10 @@ export function weightMapTotal(choice: unknown, choices: readonly string[]): num
   return scanWeightMap(choice, choices);
 }
 
-/** Whether a vote's fractions must be taken for every choice: some power is not finite, so even a
- * zero fraction yields a non-zero (NaN) term, as in snapshot.js. Otherwise zero fractions are skipped. */
+/**
+ * Whether a vote's fractions must be taken for every choice: some power is not finite, so even a
+ * zero fraction yields a non-zero (NaN) term, as in snapshot.js. Otherwise zero fractions are skipped.
+ */
 function needsEveryChoice(vote: Vote, strategies: number): boolean {
   return !allFinite(vote, strategies);
 }

@@ -1,6 +1,7 @@
 // Differential test: conclave's scoring against snapshot.js 0.17.5 on seeded random ballots.
 import t from 'tap';
 import { isValidChoice, tally } from '../server/scoring/tally.ts';
+import { EndlessRunoffError } from '../server/scoring/errors.ts';
 import { VOTING_TYPES, type TallyReturnType, type Vote, type VotingType } from '../server/scoring/types.ts';
 import { choiceLabels, randomChoice, randomPower, randomVote } from './support/scoring-ballots.ts';
 import { seededRandom, type Random } from './support/seeded-random.ts';
@@ -140,6 +141,41 @@ t.test('odd but valid ballots are counted as snapshot.js counts them', (t) => {
     const votes = ballots.map((choice, i) => ({ choice, balance: 10 + i, scores: [4 + i, 6] }));
     t.equal(firstDifference(tally({ type, choices, votes, strategies: 2 }), snapshotTally(type, choices, votes, 2)), null, type);
   }
+  t.end();
+});
+
+t.test('ranked-choice ballots valid only by coercion ("01", [2], true) count as in snapshot.js', (t) => {
+  const odd = (rng: Random, k: number): unknown => rng.pick([String(k), `0${k}`, ` ${k}`, `${k}.0`, [k], k === 1 ? true : k]);
+  let keyed = 0;
+  let endless = 0;
+  for (let c = 0; c < 300; c++) {
+    const rng = seededRandom(555_000 + c);
+    const n = rng.int(2, 6);
+    const choices = choiceLabels(n);
+    const strategies = rng.pick([1, 2, 3]);
+    const votes: Vote[] = [];
+    for (let v = rng.int(1, 30); v > 0; v--) {
+      const ranking: unknown[] = rng.shuffle(Array.from({ length: n }, (_, i) => i + 1));
+      if (rng.chance(0.25)) ranking[rng.int(0, n - 1)] = odd(rng, ranking[0] as number);
+      const scores = Array.from({ length: strategies }, () => rng.pick([0, 1, 2, 3.5]));
+      votes.push({ choice: ranking, balance: scores.reduce((a, b) => a + b, 0), scores });
+    }
+    let reference: TallyReturnType | null = null;
+    try {
+      reference = snapshotTally('ranked-choice', choices, votes, strategies);
+    } catch (error) {
+      t.ok(error instanceof RangeError, 'snapshot.js overflows its stack');
+    }
+    if (reference === null) {
+      t.throws(() => tally({ type: 'ranked-choice', choices, votes, strategies }), EndlessRunoffError, `case ${c}: endless runoff`);
+      endless++;
+      continue;
+    }
+    if (votes.some((vote) => isValidChoice('ranked-choice', vote.choice, choices) && (vote.choice as unknown[]).some((e) => typeof e !== 'number'))) keyed++;
+    t.equal(firstDifference(tally({ type: 'ranked-choice', choices, votes, strategies }), reference), null, `case ${c}`);
+  }
+  t.ok(keyed > 100, `${keyed} cases with coerced entries`);
+  t.ok(endless > 0, `${endless} endless runoffs`);
   t.end();
 });
 

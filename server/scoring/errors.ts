@@ -51,3 +51,11 @@ export class TooManyChoicesError extends Error {
     super(`${choices} choices, at most ${limit} supported`);
   }
 }
+
+/** A ranked-choice runoff that can never end (snapshot.js recurses until its stack overflows). */
+export class EndlessRunoffError extends Error {
+  override name = 'EndlessRunoffError';
+  constructor(candidate: string) {
+    super(`ranked-choice runoff cannot eliminate ${JSON.stringify(candidate)}`);
+  }
+}

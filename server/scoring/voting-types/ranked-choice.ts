@@ -6,6 +6,7 @@
 import type { TallyReturnType, Vote } from '../types.ts';
 import { TooManyChoicesError } from '../errors.ts';
 import { checkStrategyScores, scanChoiceList, sumBalances, toRows } from './common.ts';
+import { tallyRankedKeyed } from './ranked-choice-keyed.ts';
 
 /** Input of a ranked-choice recount. */
 export type RankedChoiceTallyParameters = {
@@ -17,7 +18,8 @@ export type RankedChoiceTallyParameters = {
 /**
  * Valid ranked ballots in compact form: `ranks[b * choices + r]` is the 0-based choice ballot `b`
  * ranks at position `r`; `balances[b]`, `scores[b * strategies + s]` its power; `total` the power of
- * every vote, valid or not. Up to `MAX_RANKED_CHOICES` choices.
+ * every vote, valid or not; `coerced` how many valid ballots hold entries that pass validation only by
+ * numeric coercion (e.g. "2"; packed as the index they coerce to). Up to `MAX_RANKED_CHOICES` choices.
  */
 export type RankedBallots = {
   choices: number;
@@ -27,6 +29,7 @@ export type RankedBallots = {
   balances: Float64Array;
   scores: Float64Array;
   total: number;
+  coerced: number;
 };
 
 /** Most choices a packed ranked ballot can hold (indices and positions are 16-bit). */
@@ -56,8 +59,9 @@ export function isValidRankedChoice(choice: unknown, choices: readonly string[])
 
 /**
  * Packs the valid ballots. Entries that are not numbers but pass validation by coercion (e.g. "2")
- * are stored as the index they coerce to; for canonical strings like "2" this is also how snapshot.js
- * ends up counting them (it keys its counts by the entry's string form).
+ * are stored as the index they coerce to and counted in `coerced`: snapshot.js keys its counts by
+ * the entry's string form, which agrees for "2" but not for "01" or true, so `tallyRankedChoice` sends
+ * such proposals down the exact (slower) keyed path instead.
  */
 export function encodeRankedBallots(params: RankedChoiceTallyParameters): RankedBallots {
   const { choices, votes, strategies } = params;
@@ -76,20 +80,30 @@ export function encodeRankedBallots(params: RankedChoiceTallyParameters): Ranked
   const balances = new Float64Array(count);
   const scores = new Float64Array(count * strategies);
   let b = 0;
+  let coerced = 0;
   for (let v = 0; v < votes.length; v++) {
     if (valid[v] === 0) continue;
     const vote = votes[v];
     const list = vote.choice as unknown[];
     const base = b * n;
-    for (let r = 0; r < n; r++) ranks[base + r] = (list[r] as number) - 1;
+    let numbers = true;
+    for (let r = 0; r < n; r++) {
+      const entry = list[r];
+      if (typeof entry !== 'number') numbers = false;
+      ranks[base + r] = (entry as number) - 1;
+    }
+    if (!numbers) coerced++;
     balances[b] = vote.balance;
     for (let s = 0; s < strategies; s++) scores[b * strategies + s] = vote.scores[s];
     b++;
   }
-  return { choices: n, strategies, count, ranks, balances, scores, total: sumBalances(votes) };
+  return { choices: n, strategies, count, ranks, balances, scores, total: sumBalances(votes), coerced };
 }
 
-/** Instant runoff over packed ballots, identical to snapshot.js `RankedChoiceVoting`. */
+/**
+ * Instant runoff over packed ballots, identical to snapshot.js `RankedChoiceVoting` when no ballot
+ * was `coerced` (otherwise coerced entries count as the index they coerce to).
+ */
 export function tallyRankedBallots(ballots: RankedBallots): TallyReturnType {
   const { choices: n, strategies, count, ranks, balances, scores: ballotScores } = ballots;
   // A choice takes part while it appears on a ballot and has not been eliminated.
@@ -178,7 +192,14 @@ export function tallyRankedBallots(ballots: RankedBallots): TallyReturnType {
   return { scores, scores_by_strategy: toRows(byStrategy, n, strategies), scores_total: ballots.total };
 }
 
-/** Full recount, identical to snapshot.js `RankedChoiceVoting` (packs, then runs the runoff). */
+/**
+ * Full recount, identical to snapshot.js `RankedChoiceVoting`: packs and runs the runoff, or takes the
+ * keyed path when some valid ballot holds coerced entries. Throws EndlessRunoffError where snapshot.js
+ * would recurse without end (an entry such as true that loose equality never eliminates).
+ */
 export function tallyRankedChoice(params: RankedChoiceTallyParameters): TallyReturnType {
-  return tallyRankedBallots(encodeRankedBallots(params));
+  const packed = encodeRankedBallots(params);
+  if (packed.coerced === 0) return tallyRankedBallots(packed);
+  const valid = params.votes.filter((vote) => isValidRankedChoice(vote.choice, params.choices));
+  return tallyRankedKeyed(params.choices, valid, params.strategies, packed.total);
 }

@@ -22,4 +22,5 @@ CREATE TABLE "decisions" (
 	"signature" text NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "proposals" ADD COLUMN "voting" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "decisions_proposal" ON "decisions" USING btree ("proposal");

@@ -81,6 +81,8 @@ export const proposals = pgTable(
     validation: jsonb('validation').notNull(),
     voteValidation: jsonb('vote_validation').notNull(),
     lockVotes: boolean('lock_votes').notNull().default(false),
+    /** The space's voting policy at creation (quorum rules, pass threshold, hideAbstain). */
+    voting: jsonb('voting').notNull().default({}),
     plugins: jsonb('plugins').notNull(),
     privacy: text('privacy').notNull(),
     app: text('app').notNull(),

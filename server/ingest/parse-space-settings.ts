@@ -74,7 +74,11 @@ export function parseSpaceSettings(text: string): SpaceSettings {
   if (quorumType !== '' && quorumType !== 'rejection') throw bad('voting.quorumType must be "" or "rejection"');
   const privacy = voting.privacy ?? '';
   if (privacy !== '' && privacy !== 'any') throw bad('voting.privacy: shutter privacy is not supported');
-  for (const key of ['hideAbstain', 'lockVotes', 'blind', 'aliased']) {
+  const passThreshold = voting.passThreshold ?? 'majority';
+  if (passThreshold !== 'majority' && !(typeof passThreshold === 'number' && passThreshold > 50 && passThreshold <= 100)) {
+    throw bad('voting.passThreshold must be "majority" or a percentage above 50 and at most 100');
+  }
+  for (const key of ['hideAbstain', 'lockVotes', 'blind', 'aliased', 'passOnWinner']) {
     if (voting[key] !== undefined && typeof voting[key] !== 'boolean') throw bad(`voting.${key} must be true or false`);
   }
 
@@ -102,6 +106,8 @@ export function parseSpaceSettings(text: string): SpaceSettings {
       privacy,
       hideAbstain: voting.hideAbstain === true,
       lockVotes: voting.lockVotes === true,
+      passThreshold: passThreshold as number | 'majority',
+      passOnWinner: voting.passOnWinner === true,
     },
     plugins,
   };

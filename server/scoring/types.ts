@@ -1,18 +1,9 @@
 /** Shapes shared by the voting types: Snapshot's `{choice, balance, scores}` votes and its tally triple. */
 
-/** Every voting type conclave counts (Snapshot's names). */
-export const VOTING_TYPES = [
-  'single-choice',
-  'basic',
-  'approval',
-  'quadratic',
-  'weighted',
-  'ranked-choice',
-  'copeland'
-] as const;
+/** Every voting type conclave counts (Snapshot's names), as space settings and proposals name them. */
+import { VOTING_TYPES, type VotingType } from '../../schema/space-settings.ts';
 
-/** A voting type name. */
-export type VotingType = (typeof VOTING_TYPES)[number];
+export { VOTING_TYPES, type VotingType };
 
 /** Voting types whose tally is a sum of per-ballot contributions (kept as running totals). */
 export const ADDITIVE_VOTING_TYPES = ['single-choice', 'basic', 'approval', 'quadratic', 'weighted'] as const;

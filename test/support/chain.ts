@@ -141,7 +141,8 @@ async function startOnce(port: number, parameters: StartChainParameters): Promis
   const pid = child.pid;
 
   const url = `http://127.0.0.1:${port}`;
-  const rpc = createRpcClient({ url, timeoutMs: 30_000, retries: 0 });
+  // Retries cover a keep-alive socket that the node closed while idle (ECONNRESET on reuse).
+  const rpc = createRpcClient({ url, timeoutMs: 30_000, retries: 2, retryDelayMs: 20 });
   const probe = createRpcClient({ url, timeoutMs: 2_000, retries: 0 });
   const deadline = Date.now() + (parameters.startTimeoutMs ?? 60_000);
   let dead = false;

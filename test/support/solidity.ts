@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 export type Artifact = { abi: unknown[]; bytecode: string; deployedBytecode: string };
 
-export type TestArtifacts = { VotesToken: Artifact; TestMulticall: Artifact };
+export type TestArtifacts = { VotesToken: Artifact; TestMulticall: Artifact; TestDelegateRegistry: Artifact };
 
 const require = createRequire(import.meta.url);
 const contractsDir = join(dirname(fileURLToPath(import.meta.url)), 'contracts');
-const SOURCES = ['VotesToken.sol', 'TestMulticall.sol'] as const;
+const SOURCES = ['VotesToken.sol', 'TestMulticall.sol', 'TestDelegateRegistry.sol'] as const;
 const SETTINGS = {
   optimizer: { enabled: true, runs: 200 },
   evmVersion: 'cancun',
@@ -73,5 +73,9 @@ function compile(sources: Record<string, { content: string }>): TestArtifacts {
       deployedBytecode: '0x' + contract.evm.deployedBytecode.object,
     };
   };
-  return { VotesToken: pick('VotesToken.sol', 'VotesToken'), TestMulticall: pick('TestMulticall.sol', 'TestMulticall') };
+  return {
+    VotesToken: pick('VotesToken.sol', 'VotesToken'),
+    TestMulticall: pick('TestMulticall.sol', 'TestMulticall'),
+    TestDelegateRegistry: pick('TestDelegateRegistry.sol', 'TestDelegateRegistry'),
+  };
 }

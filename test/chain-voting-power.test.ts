@@ -1,5 +1,7 @@
 import t from 'tap';
 import { Interface } from '@ethersproject/abi';
+import { encodeAggregate3 } from '../server/chain/abi.ts';
+import { MULTICALL3_ADDRESS, readContracts } from '../server/chain/read-contracts.ts';
 import { createRpcPool } from '../server/chain/rpc-pool.ts';
 import { VotingPowerError, StrategyParamsError } from '../server/scoring/errors.ts';
 import { createPowerCache } from '../server/scoring/power-cache.ts';
@@ -161,6 +163,26 @@ t.test('past blocks are served from the cache; many addresses go in few requests
   const scaled = await power(strategy, S, [alice], { ...tokenParams, decimals: 15 });
   t.equal(scaled[alice], 900_000);
   t.ok(requests() > before);
+});
+
+t.test('the local Multicall3 returns per-call results; failures are allowed or revert like Multicall3', async (t) => {
+  const head = await chain.blockNumber();
+  const calls = [
+    { target: tokenAddress, callData: token.encodeFunctionData('balanceOf', [alice]) },
+    { target: tokenAddress, callData: token.encodeFunctionData('getPastVotes', [alice, head + 100]) },
+    { target: tokenAddress, callData: token.encodeFunctionData('name') },
+  ];
+  const results = await readContracts({ rpc: chain.rpc, calls, block: 'latest' });
+  t.same(results[0], { success: true, returnData: '0x' + (850n * E18).toString(16).padStart(64, '0') });
+  t.equal(results[1].success, false, 'getPastVotes of a future block reverts (ERC5805FutureLookup)');
+  t.equal(results[1].returnData.slice(0, 10), token.getSighash('ERC5805FutureLookup'));
+  t.equal(token.decodeFunctionResult('name', results[2].returnData)[0], 'Conclave');
+
+  const strict = encodeAggregate3(calls.map((call) => ({ ...call, allowFailure: false })));
+  await t.rejects(
+    chain.rpc.request('eth_call', [{ to: MULTICALL3_ADDRESS, data: strict }, 'latest']),
+    /Multicall3: call failed/,
+  );
 });
 
 t.test('params are validated like Snapshot space settings', async (t) => {

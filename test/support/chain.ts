@@ -120,12 +120,17 @@ async function startOnce(port: number, parameters: StartChainParameters): Promis
   const cli = require.resolve('hardhat/internal/cli/cli.js');
   const child = spawn(
     process.execPath,
-    [cli, 'node', '--hostname', '127.0.0.1', '--port', String(port), '--config', join(supportDir, 'hardhat.config.cjs')],
+    ['--require', join(supportDir, 'parent-watchdog.cjs'), cli, 'node', '--hostname', '127.0.0.1', '--port', String(port), '--config', join(supportDir, 'hardhat.config.cjs')],
     {
       cwd: supportDir,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
+        NO_COLOR: '1',
+        CONCLAVE_CHAIN_PARENT_PID: String(process.pid),
+      },
     },
   );
   running.add(child);

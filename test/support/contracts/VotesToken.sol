@@ -24,11 +24,15 @@ contract VotesToken is ERC20, ERC20Permit, ERC20Votes {
         _mint(to, amount);
     }
 
-    /// Mints `amount` to each address (for large holder sets in benchmarks).
-    function mintBatch(address[] calldata to, uint256 amount) external {
+    /// Mints `amount` to each address, optionally delegating each holder's votes to itself
+    /// (for large holder sets in benchmarks).
+    function mintBatch(address[] calldata to, uint256 amount, bool selfDelegate) external {
         require(msg.sender == minter, "only minter");
         for (uint256 i = 0; i < to.length; i++) {
             _mint(to[i], amount);
+            if (selfDelegate) {
+                _delegate(to[i], to[i]);
+            }
         }
     }
 

@@ -105,6 +105,17 @@ t.test('HTTP 503 and 429 are retried with backoff; success after retries', async
   t.equal(node.bodies.length, 3);
 });
 
+t.test('a JSON-RPC error carried on HTTP 500 is an answer (RpcError), not retried', async (t) => {
+  const node = await fakeNode(t, (body, _request, response) => {
+    response.writeHead(500, { 'content-type': 'application/json' });
+    const { id } = body as Call;
+    response.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32000, message: 'execution reverted' } }));
+  });
+  const rpc = createRpcClient({ url: node.url, retries: 2, retryDelayMs: 5 });
+  await t.rejects(rpc.request('eth_call', [{}, 'latest']), { name: 'RpcError', code: -32000 });
+  t.equal(node.bodies.length, 1);
+});
+
 t.test('retries exhausted → RpcTransportError', async (t) => {
   const node = await fakeNode(t, (_body, _request, response) => {
     response.writeHead(502);

@@ -103,10 +103,6 @@ export function createRpcClient(parameters: CreateRpcClientParameters): RpcClien
       if (isTimeout(error)) throw new RpcTimeoutError(url, timeoutMs);
       throw new RetryableError(describe(error), { cause: error });
     }
-    if (response.status === 429 || response.status >= 500) {
-      await response.body?.cancel();
-      throw new RetryableError(`HTTP ${response.status}`);
-    }
     let text: string;
     try {
       text = await response.text();
@@ -114,12 +110,15 @@ export function createRpcClient(parameters: CreateRpcClientParameters): RpcClien
       if (isTimeout(error)) throw new RpcTimeoutError(url, timeoutMs);
       throw new RetryableError(describe(error), { cause: error });
     }
-    if (!response.ok) throw new RpcTransportError(url, `HTTP ${response.status}`);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new RpcTransportError(url, 'response is not JSON');
+    const payload = parseJson(text);
+    if (response.ok) {
+      if (payload === undefined) throw new RpcTransportError(url, 'response is not JSON');
+      return payload;
     }
+    // Some nodes send a call's JSON-RPC error (e.g. a revert) with HTTP 4xx/5xx: that is an answer.
+    if (response.status !== 429 && answersCalls(payload)) return payload;
+    if (response.status === 429 || response.status >= 500) throw new RetryableError(`HTTP ${response.status}`);
+    throw new RpcTransportError(url, `HTTP ${response.status}`);
   }
 
   function settle(calls: Pending[], payload: unknown): void {
@@ -161,6 +160,23 @@ export function createRpcClient(parameters: CreateRpcClientParameters): RpcClien
 
 function toMessage(call: Pending): { jsonrpc: '2.0'; id: number; method: string; params: readonly unknown[] } {
   return { jsonrpc: '2.0', id: call.id, method: call.method, params: call.params };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a payload is JSON-RPC responses carrying call ids (not a bare error page or a null-id error). */
+function answersCalls(payload: unknown): boolean {
+  const items = Array.isArray(payload) ? payload : [payload];
+  return (
+    items.length > 0 &&
+    items.every((item) => item !== null && typeof item === 'object' && 'jsonrpc' in item && typeof item.id === 'number')
+  );
 }
 
 function isTimeout(error: unknown): boolean {

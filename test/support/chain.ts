@@ -120,7 +120,10 @@ async function startOnce(port: number, parameters: StartChainParameters): Promis
   const cli = require.resolve('hardhat/internal/cli/cli.js');
   const child = spawn(
     process.execPath,
-    ['--require', join(supportDir, 'parent-watchdog.cjs'), cli, 'node', '--hostname', '127.0.0.1', '--port', String(port), '--config', join(supportDir, 'hardhat.config.cjs')],
+    [
+      ...['--require', join(supportDir, 'parent-watchdog.cjs'), cli, 'node'],
+      ...['--hostname', '127.0.0.1', '--port', String(port), '--config', join(supportDir, 'hardhat.config.cjs')],
+    ],
     {
       cwd: supportDir,
       detached: true,
@@ -168,6 +171,12 @@ async function startOnce(port: number, parameters: StartChainParameters): Promis
         throw new Error(`hardhat node exited before it was ready:\n${output}`);
       }
       if (Date.now() > deadline) throw new Error(`hardhat node not ready in time:\n${output}`);
+      // Our own node must have said it listens on this port: another hardhat node on a port taken in
+      // the meantime would pass the chain id and client version checks too.
+      if (!output.includes(`127.0.0.1:${port}/`)) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
       try {
         const [chainId, clientVersion] = await Promise.all([
           probe.request<string>('eth_chainId'),

@@ -74,9 +74,12 @@ t.test('after later transfers and re-delegation, power at S is unchanged and equ
   await send(alice, 'transfer', [bob, 50n * E18]);
   await send(bob, 'delegate', [dave]);
   await chain.sendTransaction({ from: carol, to: bob, value: 5n * E18 });
-  await chain.mine(3);
-  const head = await chain.blockNumber();
-  t.ok(head > S);
+  const mined = await chain.mine(3);
+  const { timestamp: before } = await chain.rpc.request<{ timestamp: string }>('eth_getBlockByNumber', ['latest', false]);
+  const head = await chain.advanceTime(3600);
+  const { timestamp: after } = await chain.rpc.request<{ timestamp: string }>('eth_getBlockByNumber', ['latest', false]);
+  t.equal(head, mined + 1);
+  t.ok(Number(after) - Number(before) >= 3600, 'the clock moved an hour');
 
   // fresh dependencies: nothing cached, so these are real reads through getPastVotes / balanceOf at S
   const { dependencies } = counted();

@@ -51,6 +51,8 @@ export type LocalChain = {
   sendTransaction(request: TransactionRequest): Promise<TransactionReceipt>;
   /** Mines `blocks` empty blocks; returns the new block number. */
   mine(blocks?: number): Promise<number>;
+  /** Moves the clock `seconds` forward and mines one block with it; returns the new block number. */
+  advanceTime(seconds: number): Promise<number>;
   blockNumber(): Promise<number>;
   /** Deploys `{abi, bytecode}` with constructor `args`; returns the contract address. */
   deployContract(artifact: ContractArtifact, args?: readonly unknown[], from?: string): Promise<string>;
@@ -242,6 +244,11 @@ async function startOnce(port: number, parameters: StartChainParameters): Promis
     return blockNumber();
   }
 
+  async function advanceTime(seconds: number): Promise<number> {
+    await rpc.request('evm_increaseTime', [seconds]);
+    return mine(1);
+  }
+
   async function deployContract(artifact: ContractArtifact, args: readonly unknown[] = [], from?: string): Promise<string> {
     const iface = new Interface(artifact.abi as string);
     const data = artifact.bytecode + iface.encodeDeploy(args as unknown[]).slice(2);
@@ -258,6 +265,7 @@ async function startOnce(port: number, parameters: StartChainParameters): Promis
     accounts,
     sendTransaction,
     mine,
+    advanceTime,
     blockNumber,
     deployContract,
     stop,

@@ -44,18 +44,21 @@ try {
   ];
   for (const [name, create] of cases) {
     const strategy = create(createStrategyDependencies());
-    const run = async (): Promise<[number, number]> => {
+    const run = async (): Promise<[number, number, number]> => {
       const start = performance.now();
+      const cpu = process.cpuUsage();
       const power = await strategy.getPower({ addresses: voters, snapshot, network: NETWORK, params, rpcUrls });
       const elapsed = performance.now() - start;
+      const used = process.cpuUsage(cpu);
       let total = 0;
       for (const value of Object.values(power)) total += value;
-      return [elapsed, total];
+      return [elapsed, (used.user + used.system) / 1000, total];
     };
-    const [cold, total] = await run();
+    const [cold, coldCpu, total] = await run();
     const [warm] = await run();
     console.log(
-      `${name}: ${voters.length} voters at block ${snapshot}: cold ${Math.round(cold)} ms, cached ${Math.round(warm)} ms (total power ${total})`,
+      `${name}: ${voters.length} voters at block ${snapshot}: cold ${Math.round(cold)} ms ` +
+        `(conclave's own CPU ${Math.round(coldCpu)} ms, the rest is the node), cached ${Math.round(warm)} ms (total power ${total})`,
     );
   }
 } finally {

@@ -3,7 +3,7 @@ import { getAddress } from '@ethersproject/address';
 import { VOTING_TYPES, type SpaceSettings, type ValidationConfig } from '../../schema/space-settings.ts';
 import { ClientError } from '../errors.ts';
 import { STRATEGIES } from '../scoring/strategies/index.ts';
-import { StrategyParamsError } from '../scoring/strategies/strategy-params-error.ts';
+import { StrategyParamsError } from '../scoring/errors.ts';
 
 /** Most strategies one space may combine (Snapshot's default plan). */
 export const MAX_STRATEGIES = 8;
@@ -45,7 +45,7 @@ export function parseSpaceSettings(text: string): SpaceSettings {
     try {
       strategy.validateParams(params);
     } catch (error) {
-      if (error instanceof StrategyParamsError) throw bad(error.message);
+      if (error instanceof StrategyParamsError) throw bad(`${error.strategy}: ${error.reason}`);
       throw error;
     }
     return { name: entry.name, network: strategyNetwork, params };

@@ -2,7 +2,8 @@
 import { sql } from 'drizzle-orm';
 import { ClientError } from '../../errors.ts';
 import { isValidChoice } from '../../scoring/tally.ts';
-import { getVotingPower, VotingPowerError } from '../../scoring/get-voting-power.ts';
+import { VotingPowerError } from '../../scoring/errors.ts';
+import { getVotingPower } from '../../scoring/get-voting-power.ts';
 import { queryRows, type Db } from '../../db/open-database.ts';
 import type { KindModule } from '../kind-module.ts';
 import type { BatchApplier } from '../log-writer.ts';

@@ -9,6 +9,8 @@ import { healthPlugin } from './http/health-plugin.ts';
 import { spacesPlugin } from './http/spaces-plugin.ts';
 import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
+import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
+import { outcomePlugin } from './scoring/outcome-plugin.ts';
 import type { ServiceKey } from './service-key.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -56,6 +58,13 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
   await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, version });
   await app.register(spacesPlugin, { db: database.db });
   await app.register(graphqlPlugin, { db: database.db, graphiql: config.graphiql });
+  await app.register(outcomePlugin, { db: database.db });
+  await app.register(finalizerPlugin, {
+    db: database.db,
+    serviceKey,
+    intervalMs: config.finalizeIntervalMs,
+    settleSeconds: config.decisionSettleSeconds,
+  });
   // Acknowledged writes finish before the database closes.
   app.addHook('onClose', async () => {
     await logWriter.drain();

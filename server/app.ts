@@ -64,6 +64,7 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
     serviceKey,
     intervalMs: config.finalizeIntervalMs,
     settleSeconds: config.decisionSettleSeconds,
+    rpcUrls: config.rpcUrls,
   });
   // Acknowledged writes finish before the database closes.
   app.addHook('onClose', async () => {

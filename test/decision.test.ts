@@ -37,7 +37,7 @@ async function proposal(spaceId: string, type: string, choices: string[], second
 }
 
 const decide = (proposalId: string, at: number) =>
-  decideProposal({ db: server.database.db, serviceKey: server.app.serviceKey, proposalId, now: at, settleSeconds: 0 });
+  decideProposal({ db: server.database.db, serviceKey: server.app.serviceKey, proposalId, now: at, settleSeconds: 0, rpcUrls: {} });
 
 /** Re-derives the counted ballots from the message log alone (latest wins) and recomputes the decision. */
 async function recomputeFromLog(proposalId: string) {
@@ -146,9 +146,9 @@ t.test('every voting type reaches a decision; the sweep decides due proposals on
       await post(await sign([a, b, c][index], kind as 'vote', { space: 'types.eth', proposal: ids[type], choice }));
     }
   }
-  const decided = await sweepEndedProposals({ db: server.database.db, serviceKey: server.app.serviceKey, settleSeconds: 0 }, now() + 7200);
+  const decided = await sweepEndedProposals({ db: server.database.db, serviceKey: server.app.serviceKey, settleSeconds: 0, rpcUrls: {} }, now() + 7200);
   tt.ok(decided >= Object.keys(ballots).length);
-  tt.equal(await sweepEndedProposals({ db: server.database.db, serviceKey: server.app.serviceKey, settleSeconds: 0 }, now() + 7200), 0, 'nothing left to decide');
+  tt.equal(await sweepEndedProposals({ db: server.database.db, serviceKey: server.app.serviceKey, settleSeconds: 0, rpcUrls: {} }, now() + 7200), 0, 'nothing left to decide');
   for (const [type, id] of Object.entries(ids)) {
     const { data } = await graphql(server.url, `{ proposal(id: "${id}") { scores_state outcome { outcome winningChoice votesCount } } }`);
     tt.equal(data.proposal.scores_state, 'final', type);

@@ -1,13 +1,15 @@
 /** Decides a closed proposal: counts its current ballots, signs the outcome, and stores it once. */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { decisions } from '../../schema/decision-tables.ts';
-import { proposals } from '../../schema/tables.ts';
+import { proposals, votes } from '../../schema/tables.ts';
 import type { SpaceVoting } from '../../schema/space-settings.ts';
 import { queryRows, type Db } from '../db/open-database.ts';
 import { lockLog } from '../ingest/log-writer.ts';
 import type { ServiceKey } from '../service-key.ts';
 import { computeDecision, type CountedBallot } from './compute-decision.ts';
+import { getVotingPower } from './get-voting-power.ts';
 import { signDecision } from './sign-decision.ts';
+import type { RpcUrls, StrategyConfig } from './strategy.ts';
 
 export type DecideProposalParameters = {
   db: Db;
@@ -17,7 +19,13 @@ export type DecideProposalParameters = {
   now: number;
   /** Seconds after the end before deciding, so votes in flight at the end land first. */
   settleSeconds: number;
+  rpcUrls: RpcUrls;
 };
+
+/** The decision must wait: power read before the snapshot block existed cannot be confirmed yet. */
+export class DecisionPendingError extends Error {
+  override name = 'DecisionPendingError';
+}
 
 export type Decision = typeof decisions.$inferSelect;
 
@@ -27,7 +35,8 @@ export type DecideProposalReturnType =
   | { status: 'unknown' };
 
 /** Decides the proposal if its vote has ended (and settled); returns the existing decision if already decided. */
-export async function decideProposal({ db, serviceKey, proposalId, now, settleSeconds }: DecideProposalParameters): Promise<DecideProposalReturnType> {
+export async function decideProposal({ db, serviceKey, proposalId, now, settleSeconds, rpcUrls }: DecideProposalParameters): Promise<DecideProposalReturnType> {
+  await confirmPendingPower(db, proposalId, now, settleSeconds, rpcUrls);
   return db.transaction(async (tx) => {
     // The log lock: no vote is being written while the ballots are read and the proposal is closed.
     await lockLog(tx);
@@ -104,4 +113,34 @@ export async function decideProposal({ db, serviceKey, proposalId, now, settleSe
       .where(eq(proposals.id, proposalId));
     return { status: 'decided', decision };
   });
+}
+
+/**
+ * Reads again, at the now-mined snapshot block, the power of votes cast while it was in the future.
+ * Done before the locked transaction: chain reads must not hold up the log. Throws while it must wait.
+ */
+async function confirmPendingPower(db: Db, proposalId: string, now: number, settleSeconds: number, rpcUrls: RpcUrls) {
+  const [proposal] = await db
+    .select({ end: proposals.end, strategies: proposals.strategies, network: proposals.network, snapshot: proposals.snapshot })
+    .from(proposals)
+    .where(eq(proposals.id, proposalId));
+  if (!proposal || now < proposal.end + settleSeconds) return;
+  const pending = await db
+    .select({ voter: votes.voter })
+    .from(votes)
+    .where(and(eq(votes.proposal, proposalId), eq(votes.vpState, 'pending')));
+  for (const { voter } of pending) {
+    const power = await getVotingPower({
+      address: voter,
+      strategies: proposal.strategies as StrategyConfig[],
+      network: proposal.network,
+      snapshot: proposal.snapshot,
+      rpcUrls,
+    });
+    if (power.vpState !== 'final') throw new DecisionPendingError(`waiting for snapshot block ${proposal.snapshot} to be mined`);
+    await db
+      .update(votes)
+      .set({ vp: String(power.vp), vpByStrategy: power.vpByStrategy, vpState: 'final' })
+      .where(and(eq(votes.proposal, proposalId), eq(votes.voter, voter)));
+  }
 }

@@ -10,11 +10,12 @@ import { proposals } from '../../schema/tables.ts';
 import type { Db } from '../db/open-database.ts';
 import type { ServiceKey } from '../service-key.ts';
 import { decideProposal } from './decide-proposal.ts';
+import type { RpcUrls } from './strategy.ts';
 
-export type FinalizerOptions = { db: Db; serviceKey: ServiceKey; intervalMs: number; settleSeconds: number };
+export type FinalizerOptions = { db: Db; serviceKey: ServiceKey; intervalMs: number; settleSeconds: number; rpcUrls: RpcUrls };
 
 /** Decides the proposals that are due now; returns how many were decided. */
-export async function sweepEndedProposals({ db, serviceKey, settleSeconds }: Omit<FinalizerOptions, 'intervalMs'>, now: number, log?: { error(object: object, message: string): void }) {
+export async function sweepEndedProposals({ db, serviceKey, settleSeconds, rpcUrls }: Omit<FinalizerOptions, 'intervalMs'>, now: number, log?: { error(object: object, message: string): void }) {
   const due = await db
     .select({ id: proposals.id })
     .from(proposals)
@@ -24,7 +25,7 @@ export async function sweepEndedProposals({ db, serviceKey, settleSeconds }: Omi
   let decided = 0;
   for (const { id } of due) {
     try {
-      const result = await decideProposal({ db, serviceKey, proposalId: id, now, settleSeconds });
+      const result = await decideProposal({ db, serviceKey, proposalId: id, now, settleSeconds, rpcUrls });
       if (result.status === 'decided') decided++;
     } catch (error) {
       log?.error({ err: error, proposal: id }, 'could not decide proposal yet; will retry');

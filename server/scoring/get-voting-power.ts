@@ -45,9 +45,15 @@ export async function getVotingPower({
       }
     }),
   );
+  // Power read before the snapshot block exists is provisional: it is read again at close.
+  const finality = await Promise.all(
+    strategies.map((config) =>
+      STRATEGIES.get(config.name)?.isFinal?.({ snapshot, network: config.network ?? network, rpcUrls }) ?? snapshot !== 'latest',
+    ),
+  );
   return {
     vp: vpByStrategy.reduce((sum, power) => sum + power, 0),
     vpByStrategy,
-    vpState: snapshot === 'latest' ? 'pending' : 'final',
+    vpState: finality.every(Boolean) ? 'final' : 'pending',
   };
 }

@@ -71,6 +71,10 @@ export const vote: KindModule<PreparedVote> = {
       throw error;
     }
     if (power.vp <= 0) throw new ClientError('no voting power');
+    const { voteValidation } = target;
+    if (voteValidation.name === 'basic' && power.vp < (voteValidation.params.minScore as number)) {
+      throw new ClientError('failed vote validation');
+    }
     return {
       id: parsed.id,
       voter: from,

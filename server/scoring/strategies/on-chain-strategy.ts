@@ -1,6 +1,7 @@
 /** The common shape of strategies that read one number per address from chain. */
 import type { RpcClient } from '../../chain/rpc-client.ts';
-import { defaultStrategyDependencies, readPower, type ResolvedSnapshot, type StrategyDependencies } from '../read-power.ts';
+import { VotingPowerError } from '../errors.ts';
+import { defaultStrategyDependencies, readPower, resolveSnapshot, type ResolvedSnapshot, type StrategyDependencies } from '../read-power.ts';
 import type { Strategy } from '../strategy.ts';
 import { parseTokenParams, type TokenParams } from './token-params.ts';
 
@@ -24,6 +25,15 @@ export function defineOnChainStrategy(
     name,
     validateParams(params) {
       parseTokenParams(name, params, options);
+    },
+    async isFinal({ snapshot, network, rpcUrls }) {
+      const url = rpcUrls[network];
+      if (!url) throw new VotingPowerError(name, { cause: new Error(`no RPC endpoint for network ${network}`) });
+      try {
+        return (await resolveSnapshot(dependencies.rpcPool.get(url), snapshot, dependencies.knownHeads)).final;
+      } catch (error) {
+        throw new VotingPowerError(name, { cause: error });
+      }
     },
     async getPower(parameters) {
       const token = parseTokenParams(name, parameters.params, options);

@@ -159,3 +159,39 @@ t.test('every voting type reaches a decision; the sweep decides due proposals on
   const { data } = await graphql(server.url, `{ proposal(id: "${ids['single-choice']}") { scores outcome { outcome winningChoice } } }`);
   tt.same(data.proposal, { scores: [60, 35, 0], outcome: { outcome: 'passed', winningChoice: 1 } });
 });
+
+t.test('live scores for every type while the vote runs: trigger for additive ones, background recount for the rest', async (tt) => {
+  await space('live.eth', {});
+  const cases: Array<[string, 'vote' | 'vote-array' | 'vote-string', unknown, unknown]> = [
+    ['approval', 'vote-array', [1, 3], [2]],
+    ['weighted', 'vote-string', '{"1":1,"2":1}', '{"3":1}'],
+    ['quadratic', 'vote-string', '{"1":4}', '{"2":1}'],
+    ['ranked-choice', 'vote-array', [1, 2, 3], [2, 1, 3]],
+  ];
+  const { rescoreOpenProposals } = await import('../server/scoring/rescore-proposal.ts');
+  const { tally } = await import('../server/scoring/tally.ts');
+  for (const [type, kind, first, second] of cases) {
+    const id = await proposal('live.eth', type, ['One', 'Two', 'Three']);
+    const t0 = now() - 5;
+    await post(await sign(a, kind, { space: 'live.eth', proposal: id, choice: first, timestamp: t0 }));
+    await post(await sign(b, kind, { space: 'live.eth', proposal: id, choice: first, timestamp: t0 }));
+    await post(await sign(b, kind, { space: 'live.eth', proposal: id, choice: second, timestamp: t0 + 1 }));
+    await rescoreOpenProposals({ db: server.database.db, now: now() });
+    const { data } = await graphql(server.url, `{ proposal(id: "${id}") { scores scores_total scores_state } }`);
+    const decode = (choice: unknown) => (kind === 'vote-string' ? JSON.parse(choice as string) : choice);
+    const expected = tally({
+      type,
+      choices: ['One', 'Two', 'Three'],
+      strategies: 1,
+      votes: [
+        { choice: decode(first), balance: 40, scores: [40] },
+        { choice: decode(second), balance: 35, scores: [35] },
+      ],
+    });
+    tt.equal(data.proposal.scores_state, 'pending', type);
+    tt.equal(data.proposal.scores_total, 75, `${type}: total`);
+    data.proposal.scores.forEach((score: number, index: number) =>
+      tt.ok(Math.abs(score - expected.scores[index]) < 1e-9, `${type}: score ${index + 1} live = recount`),
+    );
+  }
+});

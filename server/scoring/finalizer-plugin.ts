@@ -1,6 +1,6 @@
 /**
- * Decides every proposal whose vote has ended: a periodic sweep, so no proposal stays pending after
- * close. A failed decision is logged with its reason and retried on the next sweep. Deciding is
+ * Background scoring, a periodic sweep: recounts open proposals of the types without live running totals,
+ * and decides every proposal whose vote has ended, so no proposal stays pending after close. A failed decision is logged with its reason and retried on the next sweep. Deciding is
  * idempotent and serialised by the log lock, so several instances sweeping at once decide each proposal once.
  */
 import { and, asc, lte, ne, sql } from 'drizzle-orm';
@@ -10,6 +10,7 @@ import { proposals } from '../../schema/tables.ts';
 import type { Db } from '../db/open-database.ts';
 import type { ServiceKey } from '../service-key.ts';
 import { decideProposal } from './decide-proposal.ts';
+import { rescoreOpenProposals } from './rescore-proposal.ts';
 import type { RpcUrls } from './strategy.ts';
 
 export type FinalizerOptions = { db: Db; serviceKey: ServiceKey; intervalMs: number; settleSeconds: number; rpcUrls: RpcUrls };
@@ -39,7 +40,10 @@ const plugin: FastifyPluginAsync<FinalizerOptions> = async (app, options) => {
   let running: Promise<unknown> = Promise.resolve();
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
-      running = sweepEndedProposals(options, Math.floor(Date.now() / 1000), app.log).catch((error) =>
+      const now = Math.floor(Date.now() / 1000);
+      running = rescoreOpenProposals({ db: options.db, now })
+        .then(() => sweepEndedProposals(options, now, app.log))
+        .catch((error) =>
         app.log.error({ err: error }, 'finalizer sweep failed'),
       );
     }, options.intervalMs);

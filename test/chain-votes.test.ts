@@ -83,6 +83,15 @@ t.test('a snapshot block in the future gives pending power, confirmed at close',
   tt.same(data.proposal.scores, [300, 0]);
 });
 
+t.test('a percentage quorum is that share of the token supply at the snapshot block', async (tt) => {
+  const pct = JSON.stringify({ ...JSON.parse(settings), voting: { quorumPercentage: 50 } });
+  tt.equal((await post(await sign(alice, 'settings', { space: 'pct.eth', settings: pct }))).status, 200);
+  const created = await post(await sign(alice, 'proposal', { space: 'pct.eth', type: 'basic', title: 'Quorum', choices: ['For', 'Against'], start: now() - 10, end: now() + 3600, snapshot }));
+  tt.equal((await post(await sign(bob, 'vote', { space: 'pct.eth', proposal: created.body.id, choice: 1 }))).status, 200);
+  const result = await decideProposal({ db: server.database.db, serviceKey: server.app.serviceKey, proposalId: created.body.id, now: now() + 7200, settleSeconds: 0, rpcUrls: { 31337: chain.url } });
+  tt.match((result as { decision: unknown }).decision, { quorum: 500, quorumReached: false, outcome: 'rejected', scoresTotal: 250 });
+});
+
 t.test('an unreachable chain refuses the vote with a clear reason and writes nothing', async (tt) => {
   const dead = await startTestServer({ RPC_URLS: JSON.stringify({ 31337: 'http://127.0.0.1:9' }) });
   tt.teardown(() => dead.close());

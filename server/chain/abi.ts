@@ -3,6 +3,8 @@
 export const SELECTORS = {
   /** balanceOf(address) */
   balanceOf: '0x70a08231',
+  /** totalSupply() */
+  totalSupply: '0x18160ddd',
   /** getVotes(address) */
   getVotes: '0x9ab24eb0',
   /** getPastVotes(address,uint256) */

@@ -74,6 +74,13 @@ export function parseSpaceSettings(text: string): SpaceSettings {
   if (quorumType !== '' && quorumType !== 'rejection') throw bad('voting.quorumType must be "" or "rejection"');
   const privacy = voting.privacy ?? '';
   if (privacy !== '' && privacy !== 'any') throw bad('voting.privacy: shutter privacy is not supported');
+  const quorumPercentage = voting.quorumPercentage ?? undefined;
+  if (quorumPercentage !== undefined && !(typeof quorumPercentage === 'number' && quorumPercentage > 0 && quorumPercentage <= 100)) {
+    throw bad('voting.quorumPercentage must be a percentage above 0 and at most 100');
+  }
+  if (quorumPercentage !== undefined && typeof strategies[0].params.address !== 'string') {
+    throw bad('voting.quorumPercentage needs a first strategy with a token address');
+  }
   const passThreshold = voting.passThreshold ?? 'majority';
   if (passThreshold !== 'majority' && !(typeof passThreshold === 'number' && passThreshold > 50 && passThreshold <= 100)) {
     throw bad('voting.passThreshold must be "majority" or a percentage above 50 and at most 100');
@@ -107,6 +114,7 @@ export function parseSpaceSettings(text: string): SpaceSettings {
       hideAbstain: voting.hideAbstain === true,
       lockVotes: voting.lockVotes === true,
       passThreshold: passThreshold as number | 'majority',
+      quorumPercentage: quorumPercentage as number | undefined,
       passOnWinner: voting.passOnWinner === true,
     },
     plugins,

@@ -7,6 +7,8 @@ import { queryRows, type Db } from '../db/open-database.ts';
 import { lockLog } from '../ingest/log-writer.ts';
 import type { ServiceKey } from '../service-key.ts';
 import { computeDecision, type CountedBallot } from './compute-decision.ts';
+import { SELECTORS } from '../chain/abi.ts';
+import { defaultStrategyDependencies } from './read-power.ts';
 import { getVotingPower } from './get-voting-power.ts';
 import { signDecision } from './sign-decision.ts';
 import type { RpcUrls, StrategyConfig } from './strategy.ts';
@@ -37,6 +39,7 @@ export type DecideProposalReturnType =
 /** Decides the proposal if its vote has ended (and settled); returns the existing decision if already decided. */
 export async function decideProposal({ db, serviceKey, proposalId, now, settleSeconds, rpcUrls }: DecideProposalParameters): Promise<DecideProposalReturnType> {
   await confirmPendingPower(db, proposalId, now, settleSeconds, rpcUrls);
+  await resolvePercentageQuorum(db, proposalId, now, settleSeconds, rpcUrls);
   return db.transaction(async (tx) => {
     // The log lock: no vote is being written while the ballots are read and the proposal is closed.
     await lockLog(tx);
@@ -143,4 +146,24 @@ async function confirmPendingPower(db: Db, proposalId: string, now: number, sett
       .set({ vp: String(power.vp), vpByStrategy: power.vpByStrategy, vpState: 'final' })
       .where(and(eq(votes.proposal, proposalId), eq(votes.voter, voter)));
   }
+}
+
+/** Turns a percentage quorum into voting power: that share of the first strategy's token supply at the snapshot block. */
+async function resolvePercentageQuorum(db: Db, proposalId: string, now: number, settleSeconds: number, rpcUrls: RpcUrls) {
+  const [proposal] = await db
+    .select({ end: proposals.end, strategies: proposals.strategies, network: proposals.network, snapshot: proposals.snapshot, voting: proposals.voting })
+    .from(proposals)
+    .where(eq(proposals.id, proposalId));
+  const percentage = (proposal?.voting as SpaceVoting | undefined)?.quorumPercentage;
+  if (!proposal || percentage === undefined || now < proposal.end + settleSeconds) return;
+  const [strategy] = proposal.strategies as StrategyConfig[];
+  const url = rpcUrls[strategy.network ?? proposal.network];
+  if (!url) throw new DecisionPendingError(`no RPC endpoint to read the token supply for the quorum`);
+  const supply = await defaultStrategyDependencies.rpcPool.get(url).request<string>('eth_call', [
+    { to: strategy.params.address, data: SELECTORS.totalSupply },
+    `0x${proposal.snapshot.toString(16)}`,
+  ]);
+  const decimals = typeof strategy.params.decimals === 'number' ? strategy.params.decimals : 18;
+  const quorum = (Number(BigInt(supply)) / 10 ** decimals) * (percentage / 100);
+  await db.update(proposals).set({ quorum }).where(eq(proposals.id, proposalId));
 }

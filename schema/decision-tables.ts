@@ -24,9 +24,9 @@ export const decisions = pgTable(
     votesCount: integer('votes_count').notNull(),
     /** The last message of the log that was counted. */
     lastMci: bigint('last_mci', { mode: 'number' }).notNull(),
-    /** keccak256 of the counted ballots (see server/scoring/decide-proposal.ts). */
+    /** SHA-256 of the counted ballots, one canonical JSON line `[id, choice, vp, vpByStrategy]` each, in log order. */
     votesHash: text('votes_hash').notNull(),
-    /** keccak256 of the canonical JSON of scores, scores_by_strategy and scores_total. */
+    /** SHA-256 of the canonical JSON line of scores, scores_by_strategy and scores_total. */
     resultsHash: text('results_hash').notNull(),
     decidedAt: bigint('decided_at', { mode: 'number' }).notNull(),
     signer: text('signer').notNull(),

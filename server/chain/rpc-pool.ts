@@ -17,3 +17,6 @@ export function createRpcPool(options: Omit<CreateRpcClientParameters, 'url'> = 
     },
   };
 }
+
+/** The process-wide pool: every reader of an endpoint shares its client and its batches. */
+export const sharedRpcPool: RpcPool = createRpcPool({ timeoutMs: 10_000, retries: 2 });

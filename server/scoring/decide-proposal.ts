@@ -8,7 +8,7 @@ import { lockLog } from '../ingest/log-writer.ts';
 import type { ServiceKey } from '../service-key.ts';
 import { computeDecision, type CountedBallot } from './compute-decision.ts';
 import { SELECTORS } from '../chain/abi.ts';
-import { defaultStrategyDependencies } from './read-power.ts';
+import { sharedRpcPool } from '../chain/rpc-pool.ts';
 import { getVotingPower } from './get-voting-power.ts';
 import { signDecision } from './sign-decision.ts';
 import type { RpcUrls, StrategyConfig } from './strategy.ts';
@@ -159,7 +159,7 @@ async function resolvePercentageQuorum(db: Db, proposalId: string, now: number, 
   const [strategy] = proposal.strategies as StrategyConfig[];
   const url = rpcUrls[strategy.network ?? proposal.network];
   if (!url) throw new DecisionPendingError(`no RPC endpoint to read the token supply for the quorum`);
-  const supply = await defaultStrategyDependencies.rpcPool.get(url).request<string>('eth_call', [
+  const supply = await sharedRpcPool.get(url).request<string>('eth_call', [
     { to: strategy.params.address, data: SELECTORS.totalSupply },
     `0x${proposal.snapshot.toString(16)}`,
   ]);

@@ -1,5 +1,5 @@
 /** The shared path of on-chain strategies: resolve the snapshot block, serve past blocks from cache, read the rest. */
-import { createRpcPool, type RpcPool } from '../chain/rpc-pool.ts';
+import { sharedRpcPool, type RpcPool } from '../chain/rpc-pool.ts';
 import type { RpcClient } from '../chain/rpc-client.ts';
 import { VotingPowerError } from './errors.ts';
 import { createPowerCache, powerCacheKey, type PowerCache } from './power-cache.ts';
@@ -15,7 +15,7 @@ export type StrategyDependencies = {
 /** Creates fresh dependencies (the exported strategies share one module-level set). */
 export function createStrategyDependencies(parameters: Partial<StrategyDependencies> = {}): StrategyDependencies {
   return {
-    rpcPool: parameters.rpcPool ?? createRpcPool({ timeoutMs: 10_000, retries: 2 }),
+    rpcPool: parameters.rpcPool ?? sharedRpcPool,
     cache: parameters.cache ?? createPowerCache(),
     knownHeads: parameters.knownHeads ?? new Map(),
   };

@@ -1,0 +1,146 @@
+/** D10: copy-paste, templated and paraphrased vote reasons across voters. */
+import { makeFlag } from '../flag.ts';
+import type { Prepared } from '../prepare.ts';
+import { removalChangesOutcome } from '../prepare.ts';
+import { fmt, pct } from '../stats.ts';
+import { mainChoice } from '../tally.ts';
+import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
+import type { Flag, VoteVersion } from '../types.ts';
+import { UnionFind } from '../unionfind.ts';
+
+export type ReasonGroupType = 'exact' | 'near-duplicate' | 'paraphrase';
+
+export type ReasonGroup = {
+  type: ReasonGroupType;
+  votes: VoteVersion[];
+  distinctTexts: number;
+};
+
+const MAX_CANDIDATES = 40;
+
+/** Groups counted votes whose reasons are copies, templates or paraphrases of each other. */
+export function findReasonGroups(p: Prepared): ReasonGroup[] {
+  const t = p.thresholds.reasons;
+  const boiler = new Set(t.boilerplate.map(normalizeReason));
+  const textIndex = new Map<string, number>();
+  const texts: string[] = [];
+  const votesOf: VoteVersion[][] = [];
+  for (const v of p.latest) {
+    if (!v.reason) continue;
+    const norm = normalizeReason(v.reason);
+    if (norm.length < t.minChars || boiler.has(norm)) continue;
+    let i = textIndex.get(norm);
+    if (i === undefined) {
+      i = texts.length;
+      textIndex.set(norm, i);
+      texts.push(norm);
+      votesOf.push([]);
+    }
+    votesOf[i].push(v);
+  }
+  const n = texts.length;
+  const uf = new UnionFind(n);
+  const kind = new Uint8Array(n); // 0 none, 1 near, 2 paraphrase edge touched
+  const shingles = texts.map((x) => wordShingles(x));
+  const words = texts.map((x) => wordSet(x));
+  const nearBuckets = new Map<string, number[]>();
+  const bowBuckets = new Map<string, number[]>();
+  const nearCand: Set<number>[] = [];
+  const bowCand: Set<number>[] = [];
+  for (let i = 0; i < n; i++) {
+    nearCand.push(new Set());
+    bowCand.push(new Set());
+    for (const k of bandKeys(minhash(shingles[i], 32), 2)) addBucket(nearBuckets, k, i, nearCand[i]);
+    for (const k of bandKeys(minhash(words[i], 32), 2)) addBucket(bowBuckets, k, i, bowCand[i]);
+  }
+  const vectors = new Map<number, Map<string, number>>();
+  const vec = (i: number): Map<string, number> => {
+    let m = vectors.get(i);
+    if (!m) vectors.set(i, (m = trigramVector(texts[i])));
+    return m;
+  };
+  for (let i = 0; i < n; i++) {
+    for (const j of nearCand[i]) {
+      if (uf.find(i) === uf.find(j)) continue;
+      if (jaccard(shingles[i], shingles[j]) >= t.nearDuplicate) {
+        uf.union(i, j);
+        kind[i] |= 1;
+        kind[j] |= 1;
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (const j of bowCand[i]) {
+      if (uf.find(i) === uf.find(j)) continue;
+      if (cosine(vec(i), vec(j)) >= t.paraphrase) {
+        uf.union(i, j);
+        kind[i] |= 2;
+        kind[j] |= 2;
+      }
+    }
+  }
+  const groups: ReasonGroup[] = [];
+  for (const members of uf.groups(1)) {
+    const votes = members.flatMap((i) => votesOf[i]);
+    if (new Set(votes.map((v) => v.voter)).size < t.minGroupSize) continue;
+    let k = 0;
+    for (const i of members) k |= kind[i];
+    const type: ReasonGroupType = members.length === 1 ? 'exact' : k & 2 ? 'paraphrase' : 'near-duplicate';
+    groups.push({ type, votes, distinctTexts: members.length });
+  }
+  return groups;
+}
+
+function addBucket(buckets: Map<string, number[]>, key: string, i: number, cand: Set<number>): void {
+  const list = buckets.get(key);
+  if (!list) {
+    buckets.set(key, [i]);
+    return;
+  }
+  for (let x = list.length - 1; x >= 0 && cand.size < MAX_CANDIDATES; x--) cand.add(list[x]);
+  if (list.length < MAX_CANDIDATES) list.push(i);
+}
+
+const TYPE_CODE: Record<ReasonGroupType, number> = { exact: 0, 'near-duplicate': 1, paraphrase: 2 };
+
+/** Flags each reason group; text alone never makes a high-severity flag. */
+export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = findReasonGroups(p)): Flag[] {
+  const t = p.thresholds.reasons;
+  const flags: Flag[] = [];
+  for (const g of groups) {
+    const voters = g.votes.map((v) => v.voter);
+    const counts = new Map<number, number>();
+    let vp = 0;
+    for (const v of g.votes) {
+      const c = mainChoice(v.choice);
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+      vp += v.vp;
+    }
+    const homogeneity = Math.max(...counts.values()) / g.votes.length;
+    const size = new Set(voters).size;
+    const outcomeChanged = removalChangesOutcome(p, voters);
+    const severity = size >= t.mediumGroupSize && homogeneity >= 0.9 ? 'medium' : 'low';
+    const score = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
+    flags.push(
+      makeFlag({
+        kind: 'reason-coordination',
+        severity,
+        score,
+        votes: g.votes.map((v) => v.id),
+        voters,
+        figures: {
+          groupSize: size,
+          distinctTexts: g.distinctTexts,
+          groupType: TYPE_CODE[g.type],
+          choiceHomogeneity: homogeneity,
+          vpShare: p.totalVp > 0 ? vp / p.totalVp : 0,
+          outcomeChanged: outcomeChanged ? 1 : 0,
+        },
+        explanation: (f) =>
+          `${fmt(f.groupSize)} voters gave ${g.type === 'exact' ? 'the same reason text' : g.type === 'near-duplicate' ? 'near-identical (templated) reason texts' : 'closely paraphrased reason texts'} (${fmt(f.distinctTexts)} distinct variants); ${pct(f.choiceHomogeneity)} of them chose the same option and they hold ${pct(f.vpShare)} of the cast voting power. Removing them would ${f.outcomeChanged ? '' : 'not '}change the outcome.`,
+        outcomeChanged,
+      }),
+    );
+  }
+  return flags;
+}

@@ -1,0 +1,42 @@
+/** Proposal legitimacy metrics (never a flag): concentration of the cast power and head count vs power. */
+import type { Prepared } from './prepare.ts';
+import { gini, nakamoto, round } from './stats.ts';
+import { mainChoice } from './tally.ts';
+import type { Fairness } from './types.ts';
+
+/** Gini, Nakamoto coefficient, top-1/top-10 share, HHI, effective voters, head-count vs power per choice. */
+export function fairnessSummary(p: Prepared): Fairness {
+  const vps = p.latest.map((v) => Math.max(0, v.vp));
+  const total = vps.reduce((a, b) => a + b, 0);
+  const sorted = [...vps].sort((a, b) => b - a);
+  const top = (k: number): number => (total > 0 ? sorted.slice(0, k).reduce((a, b) => a + b, 0) / total : 0);
+  let hhi = 0;
+  if (total > 0) for (const v of vps) hhi += (v / total) ** 2;
+  const n = p.proposal.choices.length;
+  const heads = new Array<number>(n).fill(0);
+  for (const v of p.latest) {
+    const c = mainChoice(v.choice);
+    if (c >= 0 && c < n) heads[c]++;
+  }
+  const headTotal = heads.reduce((a, b) => a + b, 0);
+  const headShare = heads.map((h) => (headTotal ? h / headTotal : 0));
+  const vpShare = p.result.scores.map((s) => (p.totalVp > 0 ? s / p.totalVp : 0));
+  let divergence = 0;
+  for (let i = 0; i < n; i++) divergence = Math.max(divergence, Math.abs(headShare[i] - vpShare[i]));
+  let headWinner = -1;
+  for (let i = 0; i < n; i++) if (heads[i] > 0 && (headWinner < 0 || heads[i] > heads[headWinner])) headWinner = i;
+  return {
+    voters: p.latest.length,
+    totalVp: round(total),
+    gini: round(gini(vps)),
+    nakamoto: nakamoto(vps),
+    top1Share: round(top(1)),
+    top10Share: round(top(10)),
+    hhi: round(hhi),
+    effectiveVoters: round(hhi > 0 ? 1 / hhi : 0),
+    headShare: headShare.map(round),
+    vpShare: vpShare.map(round),
+    countVsPowerDivergence: round(divergence),
+    countWinnerDiffers: headWinner >= 0 && p.result.winner >= 0 && headWinner !== p.result.winner,
+  };
+}

@@ -10,6 +10,8 @@ import type { Flag, Severity, VoteVersion } from '../types.ts';
 const MAX_PIVOT_CHECKS = 50;
 /** A flip attributable to at most this many voters is "concentrated". */
 const CONCENTRATED = 3;
+/** Voters with at least this many votes on other proposals are established. */
+const ESTABLISHED_VOTES = 3;
 
 /** Reports late activity that swings the result; honest habitual late voters lower the severity. */
 export function detectLateSwing(p: Prepared): Flag[] {
@@ -67,16 +69,24 @@ export function detectLateSwing(p: Prepared): Flag[] {
   const nonHabitual = late.filter((l) => !habitual(l.vote.voter));
   const kAll = concentration(late);
   const kNonHabitual = concentration(nonHabitual);
+  const winnerFlipped = flipped && without.winner !== p.result.winner && without.quorumMet === p.result.quorumMet;
+  // Established voters have a voting history (only known when other votes are supplied).
+  const history = p.context.otherVotes;
+  const prior = new Map<string, number>();
+  for (const o of history ?? []) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
+  const established = (voter: string): boolean => !!history && (prior.get(voter) ?? 0) >= ESTABLISHED_VOTES;
   let severity: Severity = 'low';
-  if (flipped && kNonHabitual <= CONCENTRATED) severity = 'high';
-  else if (flipped && nonHabitual.length > 0 && outcomeOf(counterfactual(p, new Map(nonHabitual.map((l) => [l.vote.voter, l.before])))) !== outcomeOf(p.result)) severity = 'medium';
+  if (winnerFlipped && kNonHabitual <= CONCENTRATED) {
+    const deciders = nonHabitual.slice(0, kNonHabitual);
+    severity = deciders.every((l) => established(l.vote.voter)) ? 'medium' : 'high';
+  }
   const shown = [...new Set([...pivotal, ...late.slice(0, 100).map((l) => l.vote)])];
   const habitualPivotal = pivotal.filter((v) => habitual(v.voter)).length;
   return [
     makeFlag({
       kind: 'late-swing',
       severity,
-      score: flipped ? (severity === 'high' ? 0.9 : 0.6) : Math.min(0.5, lateShare),
+      score: severity === 'high' ? 0.9 : severity === 'medium' ? 0.7 : flipped ? 0.5 : Math.min(0.45, lateShare),
       votes: shown.map((v) => v.id),
       voters: shown.map((v) => v.voter),
       figures: {
@@ -84,6 +94,7 @@ export function detectLateSwing(p: Prepared): Flag[] {
         lateVpShare: lateShare,
         lateWindowMinutes: (end - lateFrom) / 60,
         outcomeChanged: flipped ? 1 : 0,
+        quorumOnly: flipped && !winnerFlipped ? 1 : 0,
         winnerWithout: without.winner + 1,
         winner: p.result.winner + 1,
         pivotalVoters: pivotal.length,
@@ -93,7 +104,9 @@ export function detectLateSwing(p: Prepared): Flag[] {
       explanation: (f) =>
         `${fmt(f.lateVoters)} votes cast in the last ${fmt(f.lateWindowMinutes)} minutes carry ${pct(f.lateVpShare)} of the cast power. ` +
         (f.outcomeChanged
-          ? `Without them the result would be choice ${fmt(f.winnerWithout)} instead of choice ${fmt(f.winner)}` +
+          ? (f.quorumOnly
+              ? `Without them the quorum would ${p.result.quorumMet ? 'not ' : ''}be met`
+              : `Without them the result would be choice ${fmt(f.winnerWithout)} instead of choice ${fmt(f.winner)}`) +
             (f.votersNeededToFlip ? `; the ${fmt(f.votersNeededToFlip)} largest late voters alone decide it` : '; no small group alone decides it') +
             ` (${fmt(f.pivotalVoters)} single pivotal voters, ${fmt(f.habitualPivotalVoters)} of them habitual late voters).`
           : 'The result would be the same without them.'),

@@ -37,7 +37,7 @@ t.test('sybil: 25 fresh equal-power wallets from one funder voting within minute
   t.equal(f!.severity, 'high');
   t.equal(f!.evidence.voters.filter((v) => v.startsWith('s')).length, 25);
   t.ok(f!.evidence.voters.length <= 27, 'few honest voters pulled in');
-  t.equal(f!.evidence.figures.funderConcentration, 1);
+  t.equal(f!.evidence.figures.fundingLinked, 1);
   t.match(f!.explanation, /25 linked wallets/);
   t.notOk(flags.some((x) => x.severity !== 'low' && !x.evidence.voters.some((v) => v.startsWith('s'))), 'no honest cluster above low');
 });
@@ -49,7 +49,7 @@ t.test('sybil: without enrichment the log alone finds a tight equal-power swarm'
   const f = flags.find((x) => x.evidence.voters.includes('s5'));
   t.ok(f);
   t.not(f!.severity, 'low');
-  t.equal(f!.evidence.figures.funderConcentration, undefined, 'absent feature stays absent');
+  t.equal(f!.evidence.figures.fundingLinked, undefined, 'absent feature stays absent');
 });
 
 t.test('sybil: exchange-funded honest wallets and an honest bloc are not high severity', async (t) => {

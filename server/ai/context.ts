@@ -15,7 +15,7 @@ export type BuildHistoriesParameters = {
 
 /**
  * Builds one ProposalHistory per item: the item's own context, plus the baseline of earlier proposals of
- * the same space (ended before this one started), each voter's median VP over their last 5 such proposals,
+ * the same space (closed by the time this one closes), each voter's lower-quartile VP over their last 10 such proposals,
  * and the voters' votes on other proposals (any space) cast before this proposal ended.
  */
 export function buildHistories(p: BuildHistoriesParameters): ProposalHistory[] {
@@ -41,7 +41,7 @@ export function buildHistories(p: BuildHistoriesParameters): ProposalHistory[] {
   const order = p.items.map((_, i) => i).sort((a, b) => p.items[a].proposal.start - p.items[b].proposal.start || a - b);
   return p.items.map((it, i) => {
     const pr = it.proposal;
-    const earlier = order.filter((k) => k !== i && p.items[k].proposal.space === pr.space && p.items[k].proposal.end <= pr.start).slice(-keep);
+    const earlier = order.filter((k) => k !== i && p.items[k].proposal.space === pr.space && p.items[k].proposal.end <= pr.end).slice(-keep);
     const context: HistoryContext = { ...(it.context ?? {}) };
     if (earlier.length) {
       context.baseline = {
@@ -52,8 +52,9 @@ export function buildHistories(p: BuildHistoriesParameters): ProposalHistory[] {
       const earlierSet = new Set(earlier);
       const vpBaseline: Record<string, number> = {};
       for (const voter of latestByItem[i].keys()) {
-        const past = (byVoter.get(voter) ?? []).filter((x) => earlierSet.has(x.item)).slice(-5).map((x) => x.vote.vp).sort((a, b) => a - b);
-        if (past.length) vpBaseline[voter] = past.length % 2 ? past[past.length >> 1] : (past[past.length / 2 - 1] + past[past.length / 2]) / 2;
+        const past = (byVoter.get(voter) ?? []).filter((x) => earlierSet.has(x.item)).slice(-10).map((x) => x.vote.vp).sort((a, b) => a - b);
+        // lower quartile: robust to a delegate that rented power on several recent proposals
+        if (past.length) vpBaseline[voter] = past[Math.floor((past.length - 1) / 4)];
       }
       context.vpBaseline = vpBaseline;
     }

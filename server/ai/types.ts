@@ -88,7 +88,7 @@ export type HistoryContext = {
   walletCreated?: Record<string, number>;
   otherVotes?: OtherVote[];
   baseline?: SpaceBaseline;
-  /** Median VP of each voter over their recent earlier proposals in the space. */
+  /** Typical (e.g. lower-quartile) VP of each voter over their recent earlier proposals in the space. */
   vpBaseline?: Record<string, number>;
   /** Known vote-market delegate addresses. */
   marketDelegates?: string[];

@@ -58,7 +58,7 @@ export function detectVoteFlips(p: Prepared): Flag[] {
         score: 0.3,
         votes: many.flatMap((m) => m.versions.map((v) => v.id)),
         voters: many.map((m) => m.voter),
-        figures: { voters: many.length, maxChanges: Math.max(...many.map((m) => m.changes)), minChanges: t.manyChanges },
+        figures: { voters: many.length, maxChanges: many.reduce((a, m) => Math.max(a, m.changes), 0), minChanges: t.manyChanges },
         explanation: (f) => `${fmt(f.voters)} voters changed their vote at least ${fmt(f.minChanges)} times (up to ${fmt(f.maxChanges)} times).`,
       }),
     );

@@ -103,10 +103,28 @@ function addBucket(buckets: Map<string, number[]>, key: string, i: number, cand:
 
 const TYPE_CODE: Record<ReasonGroupType, number> = { exact: 0, 'near-duplicate': 1, paraphrase: 2 };
 
-/** Flags each reason group; text alone never makes a high-severity flag. */
+/** Wallets younger than this (days) are newcomers when wallet ages are known. */
+const NEWCOMER_DAYS = 90;
+
+/**
+ * Flags each reason group; text alone never makes a high-severity flag. Groups of established voters (old
+ * wallets, or a voting history when ages are unknown) are legitimate campaigns and stay low.
+ */
 export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = findReasonGroups(p)): Flag[] {
   const t = p.thresholds.reasons;
   const flags: Flag[] = [];
+  const created = p.context.walletCreated;
+  let prior: Map<string, number> | undefined;
+  if (p.context.otherVotes) {
+    prior = new Map();
+    for (const o of p.context.otherVotes) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
+  }
+  const newcomer = (v: VoteVersion): boolean => {
+    const c = created?.[v.voter];
+    if (c !== undefined) return (v.created - c) / 86400 < NEWCOMER_DAYS;
+    if (prior) return !prior.has(v.voter);
+    return true;
+  };
   for (const g of groups) {
     const voters = g.votes.map((v) => v.voter);
     const counts = new Map<number, number>();
@@ -118,8 +136,9 @@ export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = fi
     }
     const homogeneity = Math.max(...counts.values()) / g.votes.length;
     const size = new Set(voters).size;
+    const newcomerShare = g.votes.filter(newcomer).length / g.votes.length;
     const outcomeChanged = removalChangesOutcome(p, voters);
-    const severity = size >= t.mediumGroupSize && homogeneity >= 0.9 ? 'medium' : 'low';
+    const severity = size >= t.mediumGroupSize && homogeneity >= 0.8 && newcomerShare >= 0.5 ? 'medium' : 'low';
     const score = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
     flags.push(
       makeFlag({
@@ -133,11 +152,12 @@ export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = fi
           distinctTexts: g.distinctTexts,
           groupType: TYPE_CODE[g.type],
           choiceHomogeneity: homogeneity,
+          newcomerShare,
           vpShare: p.totalVp > 0 ? vp / p.totalVp : 0,
           outcomeChanged: outcomeChanged ? 1 : 0,
         },
         explanation: (f) =>
-          `${fmt(f.groupSize)} voters gave ${g.type === 'exact' ? 'the same reason text' : g.type === 'near-duplicate' ? 'near-identical (templated) reason texts' : 'closely paraphrased reason texts'} (${fmt(f.distinctTexts)} distinct variants); ${pct(f.choiceHomogeneity)} of them chose the same option and they hold ${pct(f.vpShare)} of the cast voting power. Removing them would ${f.outcomeChanged ? '' : 'not '}change the outcome.`,
+          `${fmt(f.groupSize)} voters gave ${g.type === 'exact' ? 'the same reason text' : g.type === 'near-duplicate' ? 'near-identical (templated) reason texts' : 'closely paraphrased reason texts'} (${fmt(f.distinctTexts)} distinct variants); ${pct(f.choiceHomogeneity)} of them chose the same option and they hold ${pct(f.vpShare)} of the cast voting power; ${pct(f.newcomerShare)} are newcomers (fresh wallets or no earlier votes). Removing them would ${f.outcomeChanged ? '' : 'not '}change the outcome.`,
         outcomeChanged,
       }),
     );

@@ -18,11 +18,12 @@ export function detectRentedPower(p: Prepared): Flag[] {
     const isMarket = market.has(v.voter.toLowerCase());
     const ratio = b !== undefined && b > 0 ? v.vp / b : 0;
     const share = v.vp / p.totalVp;
-    if (!isMarket && (ratio < t.minRatio || share < t.minShare)) continue;
-    if (isMarket && share < t.minShare / 10) continue;
+    const jumped = ratio >= t.minRatio && share >= t.minShare;
+    if (!jumped && !isMarket) continue;
     const excess = b !== undefined ? Math.max(0, v.vp - b) : v.vp;
     const outcomeChanged = outcomeOf(counterfactual(p, new Map([[v.voter, { ...v, vp: v.vp - excess }]]))) !== outcomeOf(p.result);
-    const severity: Severity = outcomeChanged ? 'high' : 'medium';
+    // A registered market delegate voting with its usual power is transparent: informational only.
+    const severity: Severity = !jumped ? 'low' : outcomeChanged ? 'high' : 'medium';
     const figures: Record<string, number> = {
       vp: v.vp,
       turnoutShare: share,

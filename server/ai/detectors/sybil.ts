@@ -34,6 +34,9 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
       const j = first.get(f);
       if (j === undefined) first.set(f, i);
       else uf.union(i, j);
+      // peel chains: a voter funded by another voter
+      const k = index.get(f);
+      if (k !== undefined) uf.union(i, k);
     }
   }
   // Equal amounts close in time: two shifted log-VP grids, chained by time gap.
@@ -99,7 +102,7 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
       outcomeChanged: outcomeChanged ? 1 : 0,
     };
     if (f.app !== undefined) figures.appHomogeneity = f.app;
-    if (f.funder !== undefined) figures.funderConcentration = f.funder;
+    if (f.funder !== undefined) figures.fundingLinked = f.funder;
     if (f.young !== undefined) figures.youngWalletShare = f.young;
     if (f.reason !== undefined) figures.sharedReasonShare = f.reason;
     flags.push(
@@ -113,7 +116,7 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
         explanation: (g) =>
           `${fmt(g.size)} linked wallets holding ${pct(g.vpShare)} of the cast voting power voted within ${fmt(g.spanMinutes)} minutes; ` +
           `power equality ${pct(g.vpEquality)}, same choice ${pct(g.choiceHomogeneity)}` +
-          (g.funderConcentration !== undefined ? `, ${pct(g.funderConcentration)} funded by one address` : '') +
+          (g.fundingLinked !== undefined ? `, ${pct(g.fundingLinked)} linked by funding (shared funder or funded by another member)` : '') +
           (g.youngWalletShare !== undefined ? `, ${pct(g.youngWalletShare)} fresh wallets` : '') +
           (g.sharedReasonShare !== undefined ? `, ${pct(g.sharedReasonShare)} with shared reason text` : '') +
           `. Removing them would ${g.outcomeChanged ? '' : 'not '}change the outcome.`,
@@ -139,8 +142,12 @@ function clusterFeatures(
   const k = mv.length;
   const times = mv.map((v) => v.created).sort((a, b) => a - b);
   const vps = mv.map((v) => v.vp);
-  const lo = Math.min(...vps);
-  const hi = Math.max(...vps);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of vps) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
   // Voters in this VP range, and how many of them would fall in the cluster's time span by chance.
   const inRange = upperBound(sortedVp, hi) - lowerBound(sortedVp, lo);
   const span = times[k - 1] - times[0] + t.timeGapSeconds;
@@ -156,10 +163,25 @@ function clusterFeatures(
   if (mv.some((v) => v.app)) f.app = modeShare(mv.map((v) => v.app));
   const ctx = p.context;
   if (ctx.funders) {
-    const known = mv.map((v) => ctx.funders![v.voter]).filter((x): x is string => !!x);
+    // funding linkage: members sharing a non-exchange funder with another member, or funded by a member
+    const funders = ctx.funders;
+    const memberSet = new Set(mv.map((v) => v.voter));
+    const known = mv.filter((v) => funders[v.voter]);
     if (known.length) {
-      const nonEx = known.filter((x) => !isExchange(x));
-      f.funder = nonEx.length ? (modeCount(nonEx) / k) : 0;
+      const count = new Map<string, number>();
+      for (const v of known) {
+        const f = funders[v.voter];
+        if (!isExchange(f)) count.set(f, (count.get(f) ?? 0) + 1);
+      }
+      const linked = new Set<string>();
+      for (const v of known) {
+        const f = funders[v.voter];
+        if (memberSet.has(f)) {
+          linked.add(v.voter);
+          linked.add(f);
+        } else if (!isExchange(f) && count.get(f)! > 1) linked.add(v.voter);
+      }
+      f.funder = linked.size / k;
     }
   }
   if (ctx.walletCreated) {

@@ -1,0 +1,103 @@
+/** Scores risk reports against simulation ground truth: per-detector precision / recall and overall targets. */
+import type { FlagKind, RiskReport, Severity } from '../types.ts';
+import type { AttackType, } from './scenarios.ts';
+import type { Simulation } from './generate.ts';
+
+export const detectorFor: Record<AttackType, FlagKind> = {
+  sybil: 'sybil-cluster',
+  borrowed: 'borrowed-vp',
+  'delegation-spike': 'delegation-spike',
+  'vote-market': 'rented-vp',
+  'late-swing': 'late-swing',
+  flip: 'vote-flip',
+  'low-participation': 'low-participation',
+  farming: 'farming',
+};
+
+/** Detectors scored per voter (the others per proposal). */
+const VOTER_LEVEL = new Set<FlagKind>(['sybil-cluster', 'vote-flip', 'farming', 'reason-coordination']);
+/** Detectors whose every flag counts as an alert; the others count from medium severity. */
+const ANY_SEVERITY = new Set<FlagKind>(['farming']);
+
+export type Counts = { tp: number; fp: number; fn: number };
+
+export type Evaluation = {
+  perDetector: Map<FlagKind, Counts>;
+  /** Outcome-changing attacks, and how many of them an alert (≥ medium) touching the attack surfaced. */
+  outcomeChanging: number;
+  outcomeChangingFlagged: number;
+  /** Proposals without a (non-farming) attack, and those with a high-severity flag. */
+  honestProposals: number;
+  honestHighAlerts: number;
+  /** Attacked proposals with at least one high flag touching the attack. */
+};
+
+const rank: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
+
+export function emptyEvaluation(): Evaluation {
+  return { perDetector: new Map(), outcomeChanging: 0, outcomeChangingFlagged: 0, honestProposals: 0, honestHighAlerts: 0 };
+}
+
+function counts(e: Evaluation, k: FlagKind): Counts {
+  let c = e.perDetector.get(k);
+  if (!c) e.perDetector.set(k, (c = { tp: 0, fp: 0, fn: 0 }));
+  return c;
+}
+
+/** Adds one simulation's reports (same order as sim.proposals) to the evaluation. */
+export function evaluate(sim: Simulation, reports: RiskReport[], into: Evaluation = emptyEvaluation()): Evaluation {
+  const kindsInScenario = new Set<FlagKind>();
+  for (const sp of sim.proposals) for (const a of sp.truth.attacks) kindsInScenario.add(detectorFor[a.type]);
+  const textual = sim.proposals.some((sp) => sp.truth.attacks.some((a) => a.type === 'sybil' && a.detail.text && a.detail.text !== 'none'));
+  if (textual) kindsInScenario.add('reason-coordination');
+  sim.proposals.forEach((sp, i) => {
+    const report = reports[i];
+    const attackers = new Set(sp.truth.attacks.flatMap((a) => a.voters));
+    const voteReason = new Map(sp.votes.map((v) => [v.voter, v.reason]));
+    const isAlert = (k: FlagKind, s: Severity): boolean => ANY_SEVERITY.has(k) || rank[s] >= 2;
+    for (const kind of kindsInScenario) {
+      const c = counts(into, kind);
+      const truth = new Set<string>();
+      for (const a of sp.truth.attacks) {
+        if (kind === 'reason-coordination') {
+          if (a.type === 'sybil') for (const v of a.voters) if (voteReason.get(v)) truth.add(v);
+        } else if (detectorFor[a.type] === kind) for (const v of a.voters) truth.add(v);
+      }
+      const flags = report.flags.filter((f) => f.kind === kind && isAlert(kind, f.severity));
+      if (VOTER_LEVEL.has(kind)) {
+        const flagged = new Set(flags.flatMap((f) => f.evidence.voters));
+        for (const v of flagged) {
+          if (truth.has(v)) c.tp++;
+          else if (!attackers.has(v)) c.fp++;
+        }
+        for (const v of truth) if (!flagged.has(v)) c.fn++;
+      } else {
+        const positive = truth.size > 0;
+        const hit = flags.length > 0;
+        const touchesOtherAttack = flags.some((f) => f.evidence.voters.some((v) => attackers.has(v)));
+        if (positive && hit) c.tp++;
+        else if (positive) c.fn++;
+        else if (hit && !touchesOtherAttack) c.fp++;
+      }
+    }
+    const real = sp.truth.attacks.filter((a) => a.type !== 'farming');
+    if (real.length === 0) {
+      into.honestProposals++;
+      if (report.flags.some((f) => f.severity === 'high')) into.honestHighAlerts++;
+    }
+    for (const a of real) {
+      if (!a.outcomeChanged) continue;
+      into.outcomeChanging++;
+      const av = new Set(a.voters);
+      if (report.flags.some((f) => rank[f.severity] >= 2 && f.evidence.voters.some((v) => av.has(v)))) into.outcomeChangingFlagged++;
+    }
+  });
+  return into;
+}
+
+export function prf(c: Counts): { precision: number; recall: number; f1: number } {
+  const precision = c.tp + c.fp ? c.tp / (c.tp + c.fp) : 1;
+  const recall = c.tp + c.fn ? c.tp / (c.tp + c.fn) : 1;
+  const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+  return { precision, recall, f1 };
+}

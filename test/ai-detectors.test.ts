@@ -206,10 +206,10 @@ t.test('reason coordination: exact, templated and paraphrased; boilerplate ignor
     b.vote(`t${i}`, 2, 10 + i, T0 + 900 * i, { reason: `Hello, my name is ${names[i]} and as a long time holder of ${100 + i * 7} tokens I strongly oppose this reckless spending plan.` });
   }
   const para = [
-    'I strongly oppose this reckless spending plan for the treasury',
-    'I firmly oppose this reckless spending plan for our treasury',
-    'We strongly oppose this careless spending plan for the treasury',
-    'I strongly object to this reckless spending plan for the treasury',
+    'The grant committee keeps paying its own members first',
+    'Our grant committee keeps paying its own members first',
+    'The grant council keeps paying its own members first',
+    'The grant committee keeps paying all its own members first',
   ];
   for (let i = 0; i < 4; i++) b.vote(`p${i}`, 2, 10 + i, T0 + 700 * i, { reason: para[i] });
   for (let i = 0; i < 30; i++) b.vote(`lgtm${i}`, 1, 10 + i, T0 + 100 * i, { reason: i % 2 ? 'LGTM' : 'For!' });

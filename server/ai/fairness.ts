@@ -1,17 +1,21 @@
 /** Proposal legitimacy metrics (never a flag): concentration of the cast power and head count vs power. */
 import type { Prepared } from './prepare.ts';
-import { gini, nakamoto, round } from './stats.ts';
+import { giniSorted, nakamotoSorted, round } from './stats.ts';
 import { mainChoice } from './tally.ts';
 import type { Fairness } from './types.ts';
 
 /** Gini, Nakamoto coefficient, top-1/top-10 share, HHI, effective voters, head-count vs power per choice. */
 export function fairnessSummary(p: Prepared): Fairness {
-  const vps = p.latest.map((v) => Math.max(0, v.vp));
-  const total = vps.reduce((a, b) => a + b, 0);
-  const sorted = [...vps].sort((a, b) => b - a);
-  const top = (k: number): number => (total > 0 ? sorted.slice(0, k).reduce((a, b) => a + b, 0) / total : 0);
+  const asc = Float64Array.from(p.latest, (v) => Math.max(0, v.vp)).sort();
+  let total = 0;
+  for (const v of asc) total += v;
+  const top = (k: number): number => {
+    let s = 0;
+    for (let i = asc.length - 1; i >= Math.max(0, asc.length - k); i--) s += asc[i];
+    return total > 0 ? s / total : 0;
+  };
   let hhi = 0;
-  if (total > 0) for (const v of vps) hhi += (v / total) ** 2;
+  if (total > 0) for (const v of asc) hhi += (v / total) ** 2;
   const n = p.proposal.choices.length;
   const heads = new Array<number>(n).fill(0);
   for (const v of p.latest) {
@@ -28,8 +32,8 @@ export function fairnessSummary(p: Prepared): Fairness {
   return {
     voters: p.latest.length,
     totalVp: round(total),
-    gini: round(gini(vps)),
-    nakamoto: nakamoto(vps),
+    gini: round(giniSorted(asc)),
+    nakamoto: nakamotoSorted(asc, total),
     top1Share: round(top(1)),
     top10Share: round(top(10)),
     hhi: round(hhi),

@@ -22,7 +22,10 @@ const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.crea
 
 /** Builds the shared view from a history (votes in any order). */
 export function prepare(history: ProposalHistory, thresholds: Thresholds): Prepared {
-  const versions = [...history.votes].sort((a, b) => a.mci - b.mci);
+  const versions = [...history.votes];
+  let ordered = true;
+  for (let i = 1; i < versions.length && ordered; i++) if (versions[i].mci < versions[i - 1].mci) ordered = false;
+  if (!ordered) versions.sort((a, b) => a.mci - b.mci);
   const byVoter = new Map<string, VoteVersion[]>();
   for (const v of versions) {
     const list = byVoter.get(v.voter);
@@ -31,7 +34,9 @@ export function prepare(history: ProposalHistory, thresholds: Thresholds): Prepa
   }
   const latest: VoteVersion[] = [];
   for (const list of byVoter.values()) latest.push(list[list.length - 1]);
-  latest.sort(byCreated);
+  let inOrder = true;
+  for (let i = 1; i < latest.length && inOrder; i++) if (byCreated(latest[i - 1], latest[i]) > 0) inOrder = false;
+  if (!inOrder) latest.sort(byCreated);
   return fromParts(history.proposal, history.context ?? {}, thresholds, versions, byVoter, latest);
 }
 

@@ -76,3 +76,27 @@ export function fmt(x: number): string {
 export function pct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
+
+/** Gini of ascending-sorted non-negative values. */
+export function giniSorted(s: ArrayLike<number>): number {
+  const n = s.length;
+  if (n < 2) return 0;
+  let cum = 0;
+  let weighted = 0;
+  for (let i = 0; i < n; i++) {
+    cum += s[i];
+    weighted += (i + 1) * s[i];
+  }
+  return cum > 0 ? (2 * weighted) / (n * cum) - (n + 1) / n : 0;
+}
+
+/** Nakamoto coefficient of ascending-sorted values with their total. */
+export function nakamotoSorted(s: ArrayLike<number>, total: number): number {
+  if (total <= 0) return 0;
+  let cum = 0;
+  for (let i = s.length - 1; i >= 0; i--) {
+    cum += s[i];
+    if (cum > total / 2) return s.length - i;
+  }
+  return s.length;
+}

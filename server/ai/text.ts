@@ -29,26 +29,41 @@ export function hash32(s: string): number {
   return h >>> 0;
 }
 
-/** Hashed word k-shingles (the whole text when shorter than k words). */
+function sortedUnique(xs: number[]): Uint32Array {
+  const a = Uint32Array.from(xs).sort();
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) a[n++] = a[i];
+  return a.subarray(0, n);
+}
+
+/** Hashed word k-shingles as a sorted set (the whole text when shorter than k words). */
 export function wordShingles(text: string, k = 3): Uint32Array {
   const words = text.split(' ');
-  const set = new Set<number>();
-  if (words.length <= k) set.add(hash32(text));
-  else for (let i = 0; i + k <= words.length; i++) set.add(hash32(words.slice(i, i + k).join(' ')));
-  return Uint32Array.from(set);
+  const hs: number[] = [];
+  if (words.length <= k) hs.push(hash32(text));
+  else for (let i = 0; i + k <= words.length; i++) hs.push(hash32(words.slice(i, i + k).join(' ')));
+  return sortedUnique(hs);
 }
 
-/** Hashed distinct words. */
+/** Hashed distinct words as a sorted set. */
 export function wordSet(text: string): Uint32Array {
-  return Uint32Array.from(new Set(text.split(' ').map(hash32)));
+  return sortedUnique(text.split(' ').map(hash32));
 }
 
-/** Jaccard similarity of two hashed sets. */
+/** Jaccard similarity of two sorted hashed sets. */
 export function jaccard(a: Uint32Array, b: Uint32Array): number {
   if (a.length === 0 && b.length === 0) return 1;
-  const s = new Set(a);
+  let i = 0;
+  let j = 0;
   let inter = 0;
-  for (const x of b) if (s.has(x)) inter++;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      inter++;
+      i++;
+      j++;
+    } else if (a[i] < b[j]) i++;
+    else j++;
+  }
   return inter / (a.length + b.length - inter);
 }
 
@@ -79,38 +94,50 @@ export function minhash(set: Uint32Array, n: number): Uint32Array {
   return sig;
 }
 
-/** LSH band keys of a signature (`rows` rows per band). */
-export function bandKeys(sig: Uint32Array, rows: number): string[] {
-  const keys: string[] = [];
+/** LSH band keys of a signature (`rows` rows per band), as numbers (collisions only add candidates). */
+export function bandKeys(sig: Uint32Array, rows: number): number[] {
+  const keys: number[] = [];
   for (let b = 0; b + rows <= sig.length; b += rows) {
-    let k = `${b}`;
-    for (let r = 0; r < rows; r++) k += `:${sig[b + r]}`;
-    keys.push(k);
+    let h = Math.imul(b + 1, 0x9e3779b1);
+    for (let r = 0; r < rows; r++) h = Math.imul(h ^ sig[b + r], 0x01000193) ^ (h >>> 15);
+    // 52-bit key: band index in the high part keeps bands apart
+    keys.push((b / rows) * 4294967296 + (h >>> 0));
   }
   return keys;
 }
 
-/** Character-trigram count vector (over the text with padding). */
-export function trigramVector(text: string): Map<string, number> {
+/** Character-trigram count vector: sorted hashed trigrams with counts, and its norm. */
+export type TrigramVector = { keys: Uint32Array; counts: Uint16Array; norm: number };
+
+export function trigramVector(text: string): TrigramVector {
   const t = ` ${text} `;
-  const m = new Map<string, number>();
-  for (let i = 0; i + 3 <= t.length; i++) {
-    const g = t.slice(i, i + 3);
-    m.set(g, (m.get(g) ?? 0) + 1);
+  const hs: number[] = [];
+  for (let i = 0; i + 3 <= t.length; i++) hs.push(((t.charCodeAt(i) * 65599 + t.charCodeAt(i + 1)) * 65599 + t.charCodeAt(i + 2)) >>> 0);
+  const all = Uint32Array.from(hs).sort();
+  const keys: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    if (i > 0 && all[i] === all[i - 1]) counts[counts.length - 1]++;
+    else {
+      keys.push(all[i]);
+      counts.push(1);
+    }
   }
-  return m;
+  let norm = 0;
+  for (const c of counts) norm += c * c;
+  return { keys: Uint32Array.from(keys), counts: Uint16Array.from(counts), norm: Math.sqrt(norm) };
 }
 
-/** Cosine similarity of two count vectors. */
-export function cosine(a: Map<string, number>, b: Map<string, number>): number {
+/** Cosine similarity of two trigram vectors. */
+export function cosine(a: TrigramVector, b: TrigramVector): number {
+  if (!a.norm || !b.norm) return 0;
+  let i = 0;
+  let j = 0;
   let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (const [k, v] of a) {
-    na += v * v;
-    const w = b.get(k);
-    if (w) dot += v * w;
+  while (i < a.keys.length && j < b.keys.length) {
+    if (a.keys[i] === b.keys[j]) dot += a.counts[i++] * b.counts[j++];
+    else if (a.keys[i] < b.keys[j]) i++;
+    else j++;
   }
-  for (const v of b.values()) nb += v * v;
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+  return dot / (a.norm * b.norm);
 }

@@ -5,6 +5,7 @@ import { removalChangesOutcome } from '../prepare.ts';
 import { fmt, pct } from '../stats.ts';
 import { mainChoice } from '../tally.ts';
 import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
+import type { TrigramVector } from '../text.ts';
 import type { Flag, VoteVersion } from '../types.ts';
 import { UnionFind } from '../unionfind.ts';
 
@@ -16,7 +17,7 @@ export type ReasonGroup = {
   distinctTexts: number;
 };
 
-const MAX_CANDIDATES = 40;
+const MAX_CANDIDATES = 24;
 
 /** Groups counted votes whose reasons are copies, templates or paraphrases of each other. */
 export function findReasonGroups(p: Prepared): ReasonGroup[] {
@@ -43,18 +44,18 @@ export function findReasonGroups(p: Prepared): ReasonGroup[] {
   const kind = new Uint8Array(n); // 0 none, 1 near, 2 paraphrase edge touched
   const shingles = texts.map((x) => wordShingles(x));
   const words = texts.map((x) => wordSet(x));
-  const nearBuckets = new Map<string, number[]>();
-  const bowBuckets = new Map<string, number[]>();
-  const nearCand: Set<number>[] = [];
-  const bowCand: Set<number>[] = [];
+  const nearBuckets = new Map<number, number[]>();
+  const bowBuckets = new Map<number, number[]>();
+  const nearCand: number[][] = [];
+  const bowCand: number[][] = [];
+  const markNear = new Int32Array(n).fill(-1);
+  const markBow = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
-    nearCand.push(new Set());
-    bowCand.push(new Set());
-    for (const k of bandKeys(minhash(shingles[i], 32), 2)) addBucket(nearBuckets, k, i, nearCand[i]);
-    for (const k of bandKeys(minhash(words[i], 32), 2)) addBucket(bowBuckets, k, i, bowCand[i]);
+    nearCand.push(candidates(nearBuckets, bandKeys(minhash(shingles[i], 32), 2), i, markNear));
+    bowCand.push(candidates(bowBuckets, bandKeys(minhash(words[i], 32), 2), i, markBow));
   }
-  const vectors = new Map<number, Map<string, number>>();
-  const vec = (i: number): Map<string, number> => {
+  const vectors = new Map<number, TrigramVector>();
+  const vec = (i: number): TrigramVector => {
     let m = vectors.get(i);
     if (!m) vectors.set(i, (m = trigramVector(texts[i])));
     return m;
@@ -91,14 +92,25 @@ export function findReasonGroups(p: Prepared): ReasonGroup[] {
   return groups;
 }
 
-function addBucket(buckets: Map<string, number[]>, key: string, i: number, cand: Set<number>): void {
-  const list = buckets.get(key);
-  if (!list) {
-    buckets.set(key, [i]);
-    return;
+/** Registers text i in its LSH buckets and returns up to MAX_CANDIDATES earlier texts sharing a bucket. */
+function candidates(buckets: Map<number, number[]>, keys: number[], i: number, mark: Int32Array): number[] {
+  const out: number[] = [];
+  for (const key of keys) {
+    const list = buckets.get(key);
+    if (!list) {
+      buckets.set(key, [i]);
+      continue;
+    }
+    for (let x = list.length - 1; x >= 0 && out.length < MAX_CANDIDATES; x--) {
+      const j = list[x];
+      if (mark[j] !== i) {
+        mark[j] = i;
+        out.push(j);
+      }
+    }
+    if (list.length < MAX_CANDIDATES) list.push(i);
   }
-  for (let x = list.length - 1; x >= 0 && cand.size < MAX_CANDIDATES; x--) cand.add(list[x]);
-  if (list.length < MAX_CANDIDATES) list.push(i);
+  return out;
 }
 
 const TYPE_CODE: Record<ReasonGroupType, number> = { exact: 0, 'near-duplicate': 1, paraphrase: 2 };

@@ -69,7 +69,7 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
     }
   });
 
-  const sortedVp = votes.map((v) => v.vp).sort((a, b) => a - b);
+  const sortedVp = Float64Array.from(votes, (v) => v.vp).sort();
   const windowLength = Math.max(1, p.proposal.end - p.proposal.start);
   const flags: Flag[] = [];
   for (const members of uf.groups(t.minClusterSize)) {
@@ -133,7 +133,7 @@ function clusterFeatures(
   p: Prepared,
   mv: VoteVersion[],
   members: number[],
-  sortedVp: number[],
+  sortedVp: Float64Array,
   windowLength: number,
   inReasonGroup: Map<number, number>,
   isExchange: (f: string) => boolean,
@@ -207,7 +207,7 @@ function modeShare<T>(xs: T[]): number {
   return xs.length ? modeCount(xs) / xs.length : 0;
 }
 
-function lowerBound(a: number[], x: number): number {
+function lowerBound(a: Float64Array, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
@@ -218,7 +218,7 @@ function lowerBound(a: number[], x: number): number {
   return lo;
 }
 
-function upperBound(a: number[], x: number): number {
+function upperBound(a: Float64Array, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

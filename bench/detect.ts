@@ -46,11 +46,13 @@ for (const name of values.scenarios!.split(',')) {
   perScenario.push({ name, e, ms, votes });
   for (const [kind, c] of [...e.perDetector].sort()) {
     const m = prf(c);
-    rows.push(`${pad(name, 5)}${pad(kind, 21)}${pad(c.tp, 7)}${pad(c.fp, 7)}${pad(c.fn, 7)}${pad(f2(m.precision), 7)}${pad(f2(m.recall), 7)}${f2(m.f1)}`);
+    const oc = c.ocTp + c.ocFn ? `${c.ocTp}/${c.ocTp + c.ocFn}` : '-';
+    rows.push(`${pad(name, 5)}${pad(kind, 33)}${pad(c.tp, 7)}${pad(c.fp, 7)}${pad(c.fn, 7)}${pad(f2(m.precision), 7)}${pad(f2(m.recall), 7)}${pad(f2(m.f1), 7)}${oc}`);
   }
 }
 console.log(`Detector quality over seeds ${first}..${first + seeds - 1}${values['no-enrichment'] ? ' (no enrichment)' : ''} (alert = severity ≥ medium; farming flags at any severity)`);
-console.log(`${pad('scen', 5)}${pad('detector', 21)}${pad('TP', 7)}${pad('FP', 7)}${pad('FN', 7)}${pad('P', 7)}${pad('R', 7)}F1`);
+console.log('(voter-level: sybil-cluster, vote-flip, farming, reason-coordination; proposal-level: the others. oc = outcome-changing attacks of that type surfaced)');
+console.log(`${pad('scen', 5)}${pad('detector', 33)}${pad('TP', 7)}${pad('FP', 7)}${pad('FN', 7)}${pad('P', 7)}${pad('R', 7)}${pad('F1', 7)}oc`);
 for (const r of rows) console.log(r);
 console.log('\nPer scenario: outcome-changing attacks surfaced before close (alert touching attack voters), high-severity false alarms on honest proposals');
 for (const s of perScenario) {

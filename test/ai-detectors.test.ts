@@ -111,6 +111,8 @@ t.test('late swing: a fresh whale flips the result in the last minutes', async (
   const winner = base.result.winner;
   const margin = Math.abs(base.result.scores[0] - base.result.scores[1]);
   b.vote('whale', winner === 0 ? 2 : 1, margin * 1.5, T0 + 5 * DAY - 120);
+  t.equal(detectLateSwing(prep(b))[0].severity, 'medium', 'no history, no wallet age: cannot tell a fresh whale');
+  b.context.walletCreated = { whale: T0 - 2 * DAY };
   const flags = detectLateSwing(prep(b));
   t.equal(flags.length, 1);
   t.equal(flags[0].severity, 'high');
@@ -246,6 +248,7 @@ t.test('analyzeProposal: report, level, tally without flagged votes, thresholds 
   const winner = base.result.winner;
   const margin = Math.abs(base.result.scores[0] - base.result.scores[1]);
   b.vote('whale', winner === 0 ? 2 : 1, margin * 1.5, T0 + 5 * DAY - 120);
+  b.context.walletCreated = { whale: T0 - 2 * DAY };
   const r = analyzeProposal(b.build(), defaultThresholds, { now: 123 });
   t.equal(r.level, 'high');
   t.equal(r.computedAt, 123);

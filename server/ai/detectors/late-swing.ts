@@ -12,6 +12,10 @@ const MAX_PIVOT_CHECKS = 50;
 const CONCENTRATED = 3;
 /** Voters with at least this many votes on other proposals are established. */
 const ESTABLISHED_VOTES = 3;
+/** Voting history is informative when at least this share of the proposal's voters voted before. */
+const INFORMATIVE_HISTORY = 0.2;
+/** Without informative history, a decider whose wallet is younger than this (days) is fresh. */
+const FRESH_WALLET_DAYS = 90;
 
 /** Reports late activity that swings the result; honest habitual late voters lower the severity. */
 export function detectLateSwing(p: Prepared): Flag[] {
@@ -70,15 +74,23 @@ export function detectLateSwing(p: Prepared): Flag[] {
   const kAll = concentration(late);
   const kNonHabitual = concentration(nonHabitual);
   const winnerFlipped = flipped && without.winner !== p.result.winner && without.quorumMet === p.result.quorumMet;
-  // Established voters have a voting history (only known when other votes are supplied).
+  // Established voters have a voting history; it only tells something when the space has history at all.
   const history = p.context.otherVotes;
   const prior = new Map<string, number>();
   for (const o of history ?? []) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
-  const established = (voter: string): boolean => !!history && (prior.get(voter) ?? 0) >= ESTABLISHED_VOTES;
+  let withHistory = 0;
+  for (const v of p.latest) if (prior.has(v.voter)) withHistory++;
+  const informative = !!history && withHistory >= INFORMATIVE_HISTORY * p.latest.length;
+  const created = p.context.walletCreated;
+  const fresh = (v: VoteVersion): boolean => {
+    if (informative) return (prior.get(v.voter) ?? 0) < ESTABLISHED_VOTES;
+    const c = created?.[v.voter];
+    return c !== undefined && (v.created - c) / 86400 < FRESH_WALLET_DAYS;
+  };
   let severity: Severity = 'low';
   if (winnerFlipped && kNonHabitual <= CONCENTRATED) {
     const deciders = nonHabitual.slice(0, kNonHabitual);
-    severity = deciders.every((l) => established(l.vote.voter)) ? 'medium' : 'high';
+    severity = deciders.some((l) => fresh(l.vote)) ? 'high' : 'medium';
   }
   const shown = [...new Set([...pivotal, ...late.slice(0, 100).map((l) => l.vote)])];
   const habitualPivotal = pivotal.filter((v) => habitual(v.voter)).length;

@@ -19,10 +19,11 @@ const VOTER_LEVEL = new Set<FlagKind>(['sybil-cluster', 'vote-flip', 'farming', 
 /** Detectors whose every flag counts as an alert; the others count from medium severity. */
 const ANY_SEVERITY = new Set<FlagKind>(['farming']);
 
-export type Counts = { tp: number; fp: number; fn: number };
+export type Counts = { tp: number; fp: number; fn: number; ocTp: number; ocFn: number };
 
 export type Evaluation = {
-  perDetector: Map<FlagKind, Counts>;
+  /** Keyed by detector kind; reason coordination also per text style (`reason-coordination:exact`). */
+  perDetector: Map<string, Counts>;
   /** Outcome-changing attacks, and how many of them an alert (≥ medium) touching the attack surfaced. */
   outcomeChanging: number;
   outcomeChangingFlagged: number;
@@ -38,9 +39,9 @@ export function emptyEvaluation(): Evaluation {
   return { perDetector: new Map(), outcomeChanging: 0, outcomeChangingFlagged: 0, honestProposals: 0, honestHighAlerts: 0 };
 }
 
-function counts(e: Evaluation, k: FlagKind): Counts {
+function counts(e: Evaluation, k: string): Counts {
   let c = e.perDetector.get(k);
-  if (!c) e.perDetector.set(k, (c = { tp: 0, fp: 0, fn: 0 }));
+  if (!c) e.perDetector.set(k, (c = { tp: 0, fp: 0, fn: 0, ocTp: 0, ocFn: 0 }));
   return c;
 }
 
@@ -56,28 +57,38 @@ export function evaluate(sim: Simulation, reports: RiskReport[], into: Evaluatio
     const voteReason = new Map(sp.votes.map((v) => [v.voter, v.reason]));
     const isAlert = (k: FlagKind, s: Severity): boolean => ANY_SEVERITY.has(k) || rank[s] >= 2;
     for (const kind of kindsInScenario) {
-      const c = counts(into, kind);
-      const truth = new Set<string>();
-      for (const a of sp.truth.attacks) {
-        if (kind === 'reason-coordination') {
-          if (a.type === 'sybil') for (const v of a.voters) if (voteReason.get(v)) truth.add(v);
-        } else if (detectorFor[a.type] === kind) for (const v of a.voters) truth.add(v);
-      }
-      const flags = report.flags.filter((f) => f.kind === kind && isAlert(kind, f.severity));
-      if (VOTER_LEVEL.has(kind)) {
+      const styles = kind === 'reason-coordination' ? [undefined, 'exact', 'templated', 'paraphrased'] : [undefined];
+      for (const style of styles) {
+        const key = style ? `${kind}:${style}` : kind;
+        const relevant = sp.truth.attacks.filter((a) =>
+          kind === 'reason-coordination' ? a.type === 'sybil' && (!style || a.detail.text === style) : detectorFor[a.type] === kind,
+        );
+        if (style && !sim.proposals.some((q) => q.truth.attacks.some((a) => a.type === 'sybil' && a.detail.text === style))) continue;
+        const c = counts(into, key);
+        const truth = new Set<string>();
+        for (const a of relevant) for (const v of a.voters) if (kind !== 'reason-coordination' || voteReason.get(v)) truth.add(v);
+        const flags = report.flags.filter((f) => f.kind === kind && isAlert(kind, f.severity));
         const flagged = new Set(flags.flatMap((f) => f.evidence.voters));
-        for (const v of flagged) {
-          if (truth.has(v)) c.tp++;
-          else if (!attackers.has(v)) c.fp++;
+        if (VOTER_LEVEL.has(kind)) {
+          for (const v of flagged) {
+            if (truth.has(v)) c.tp++;
+            else if (!attackers.has(v) && !style) c.fp++;
+          }
+          for (const v of truth) if (!flagged.has(v)) c.fn++;
+        } else {
+          const positive = truth.size > 0;
+          const hit = flags.length > 0;
+          const touchesOtherAttack = flags.some((f) => f.evidence.voters.some((v) => attackers.has(v)));
+          if (positive && hit) c.tp++;
+          else if (positive) c.fn++;
+          else if (hit && !touchesOtherAttack) c.fp++;
         }
-        for (const v of truth) if (!flagged.has(v)) c.fn++;
-      } else {
-        const positive = truth.size > 0;
-        const hit = flags.length > 0;
-        const touchesOtherAttack = flags.some((f) => f.evidence.voters.some((v) => attackers.has(v)));
-        if (positive && hit) c.tp++;
-        else if (positive) c.fn++;
-        else if (hit && !touchesOtherAttack) c.fp++;
+        for (const a of relevant) {
+          if (!a.outcomeChanged) continue;
+          const surfaced = VOTER_LEVEL.has(kind) ? a.voters.some((v) => flagged.has(v)) : flags.length > 0;
+          if (surfaced) c.ocTp++;
+          else c.ocFn++;
+        }
       }
     }
     const real = sp.truth.attacks.filter((a) => a.type !== 'farming');

@@ -6,7 +6,7 @@ import type { Fairness } from './types.ts';
 
 /** Gini, Nakamoto coefficient, top-1/top-10 share, HHI, effective voters, head-count vs power per choice. */
 export function fairnessSummary(p: Prepared): Fairness {
-  const asc = Float64Array.from(p.latest, (v) => Math.max(0, v.vp)).sort();
+  const asc = p.cache?.sortedVp ?? Float64Array.from(p.latest, (v) => Math.max(0, v.vp)).sort();
   let total = 0;
   for (const v of asc) total += v;
   const top = (k: number): number => {

@@ -16,6 +16,22 @@ export type Prepared = {
   latest: VoteVersion[];
   result: TallyResult;
   totalVp: number;
+  /** Optional memo shared across runs by the incremental analyzer (pure caches: results never depend on it). */
+  cache?: AnalysisCache;
+};
+
+/** Caches of pure per-text and per-state computations, keyed so that a hit returns exactly what a recompute would. */
+export type AnalysisCache = {
+  /** Features of each raw reason text. */
+  texts: Map<string, unknown>;
+  /** Bumped whenever a counted vote with a reason is added or replaced. */
+  reasonVersion: number;
+  reasonGroupsVersion?: number;
+  reasonGroups?: unknown;
+  /** Ascending max(0, vp) of the counted votes, when maintained incrementally. */
+  sortedVp?: Float64Array;
+  /** Voters with at least two versions, when maintained incrementally. */
+  multiVersionVoters?: Set<string>;
 };
 
 const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;

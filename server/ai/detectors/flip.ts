@@ -15,7 +15,9 @@ export function detectVoteFlips(p: Prepared): Flag[] {
   const lateFrom = end - t.lateFraction * Math.max(0, end - start);
   const late: Change[] = [];
   const many: { voter: string; changes: number; versions: VoteVersion[] }[] = [];
-  for (const [voter, list] of p.byVoter) {
+  const multi = p.cache?.multiVersionVoters ?? p.byVoter.keys();
+  for (const voter of multi) {
+    const list = p.byVoter.get(voter)!;
     if (list.length < 2) continue;
     let changes = 0;
     let firstLate: Change | undefined;

@@ -19,31 +19,63 @@ export type ReasonGroup = {
 
 const MAX_CANDIDATES = 24;
 
+type TextFeatures = { norm: string; valid: boolean; shingles: Uint32Array; words: Uint32Array; nearKeys: number[]; bowKeys: number[]; tri?: TrigramVector };
+
+function textFeatures(p: Prepared, boiler: Set<string>, raw: string): TextFeatures {
+  const cached = p.cache?.texts.get(raw) as TextFeatures | undefined;
+  if (cached) return cached;
+  const norm = normalizeReason(raw);
+  const valid = norm.length >= p.thresholds.reasons.minChars && !boiler.has(norm);
+  const shingles = valid ? wordShingles(norm) : new Uint32Array(0);
+  const words = valid ? wordSet(norm) : new Uint32Array(0);
+  const f: TextFeatures = {
+    norm,
+    valid,
+    shingles,
+    words,
+    nearKeys: valid ? bandKeys(minhash(shingles, 32), 2) : [],
+    bowKeys: valid ? bandKeys(minhash(words, 32), 2) : [],
+  };
+  p.cache?.texts.set(raw, f);
+  return f;
+}
+
 /** Groups counted votes whose reasons are copies, templates or paraphrases of each other. */
 export function findReasonGroups(p: Prepared): ReasonGroup[] {
+  const c = p.cache;
+  if (c && c.reasonGroupsVersion === c.reasonVersion && c.reasonGroups) return c.reasonGroups as ReasonGroup[];
+  const groups = computeReasonGroups(p);
+  if (c) {
+    c.reasonGroups = groups;
+    c.reasonGroupsVersion = c.reasonVersion;
+  }
+  return groups;
+}
+
+function computeReasonGroups(p: Prepared): ReasonGroup[] {
   const t = p.thresholds.reasons;
   const boiler = new Set(t.boilerplate.map(normalizeReason));
   const textIndex = new Map<string, number>();
-  const texts: string[] = [];
+  const feats: TextFeatures[] = [];
   const votesOf: VoteVersion[][] = [];
   for (const v of p.latest) {
     if (!v.reason) continue;
-    const norm = normalizeReason(v.reason);
-    if (norm.length < t.minChars || boiler.has(norm)) continue;
-    let i = textIndex.get(norm);
+    const f = textFeatures(p, boiler, v.reason);
+    if (!f.valid) continue;
+    let i = textIndex.get(f.norm);
     if (i === undefined) {
-      i = texts.length;
-      textIndex.set(norm, i);
-      texts.push(norm);
+      i = feats.length;
+      textIndex.set(f.norm, i);
+      feats.push(f);
       votesOf.push([]);
     }
     votesOf[i].push(v);
   }
-  const n = texts.length;
+  const n = feats.length;
+  const texts = feats.map((f) => f.norm);
   const uf = new UnionFind(n);
   const kind = new Uint8Array(n); // 0 none, 1 near, 2 paraphrase edge touched
-  const shingles = texts.map((x) => wordShingles(x));
-  const words = texts.map((x) => wordSet(x));
+  const shingles = feats.map((f) => f.shingles);
   const nearBuckets = new Map<number, number[]>();
   const bowBuckets = new Map<number, number[]>();
   const nearCand: number[][] = [];
@@ -51,15 +83,10 @@ export function findReasonGroups(p: Prepared): ReasonGroup[] {
   const markNear = new Int32Array(n).fill(-1);
   const markBow = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
-    nearCand.push(candidates(nearBuckets, bandKeys(minhash(shingles[i], 32), 2), i, markNear));
-    bowCand.push(candidates(bowBuckets, bandKeys(minhash(words[i], 32), 2), i, markBow));
+    nearCand.push(candidates(nearBuckets, feats[i].nearKeys, i, markNear));
+    bowCand.push(candidates(bowBuckets, feats[i].bowKeys, i, markBow));
   }
-  const vectors = new Map<number, TrigramVector>();
-  const vec = (i: number): TrigramVector => {
-    let m = vectors.get(i);
-    if (!m) vectors.set(i, (m = trigramVector(texts[i])));
-    return m;
-  };
+  const vec = (i: number): TrigramVector => (feats[i].tri ??= trigramVector(texts[i]));
   for (let i = 0; i < n; i++) {
     for (const j of nearCand[i]) {
       if (uf.find(i) === uf.find(j)) continue;

@@ -69,7 +69,8 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
     }
   });
 
-  const sortedVp = Float64Array.from(votes, (v) => v.vp).sort();
+  // counted votes' power ascending (zeros, if any, never fall in a positive range)
+  const sortedVp = p.cache?.sortedVp ?? Float64Array.from(votes, (v) => v.vp).sort();
   const windowLength = Math.max(1, p.proposal.end - p.proposal.start);
   const flags: Flag[] = [];
   for (const members of uf.groups(t.minClusterSize)) {

@@ -87,7 +87,7 @@ export type Thresholds = {
     nearDuplicate: number;
     /** Character-trigram cosine for paraphrase candidates. */
     paraphrase: number;
-    /** Group size from which a group is medium severity. */
+    /** Group size from which a group of mostly newcomers (fresh wallets, or no earlier votes) with one choice is medium severity. */
     mediumGroupSize: number;
     boilerplate: string[];
   };
@@ -135,7 +135,7 @@ export const defaultThresholds: Thresholds = {
     minGroupSize: 3,
     nearDuplicate: 0.5,
     paraphrase: 0.55,
-    mediumGroupSize: 10,
+    mediumGroupSize: 5,
     boilerplate: ['for', 'against', 'yes', 'no', 'lgtm', 'agree', 'support', 'i support this proposal', 'looks good to me', 'abstain', 'gm', '+1'],
   },
 };

@@ -10,8 +10,6 @@ import type { Flag, Severity, VoteVersion } from '../types.ts';
 const MAX_PIVOT_CHECKS = 50;
 /** A flip attributable to at most this many voters is "concentrated". */
 const CONCENTRATED = 3;
-/** Voters with at least this many votes on other proposals are established. */
-const ESTABLISHED_VOTES = 3;
 /** Voting history is informative when at least this share of the proposal's voters voted before. */
 const INFORMATIVE_HISTORY = 0.2;
 /** Without informative history, a decider whose wallet is younger than this (days) is fresh. */
@@ -83,15 +81,21 @@ export function detectLateSwing(p: Prepared): Flag[] {
   const informative = !!history && withHistory >= INFORMATIVE_HISTORY * p.latest.length;
   const created = p.context.walletCreated;
   const fresh = (v: VoteVersion): boolean => {
-    if (informative) return (prior.get(v.voter) ?? 0) < ESTABLISHED_VOTES;
+    if (informative) return !prior.has(v.voter);
     const c = created?.[v.voter];
     return c !== undefined && (v.created - c) / 86400 < FRESH_WALLET_DAYS;
   };
+  // High only when late votes of fresh voters (no history, or a young wallet) alone decide the result.
+  const freshLate = nonHabitual.filter((l) => fresh(l.vote));
+  const established = (v: VoteVersion): boolean => {
+    if (informative) return prior.has(v.voter);
+    const c = created?.[v.voter];
+    return c !== undefined && (v.created - c) / 86400 >= FRESH_WALLET_DAYS;
+  };
   let severity: Severity = 'low';
-  if (winnerFlipped && kNonHabitual <= CONCENTRATED) {
-    const deciders = nonHabitual.slice(0, kNonHabitual);
-    severity = deciders.some((l) => fresh(l.vote)) ? 'high' : 'medium';
-  }
+  // A few late voters decide the result: medium unless all of them are known, established voters.
+  if (winnerFlipped && kNonHabitual <= CONCENTRATED && !nonHabitual.slice(0, kNonHabitual).every((l) => established(l.vote))) severity = 'medium';
+  if (winnerFlipped && freshLate.length > 0 && concentration(freshLate) <= CONCENTRATED) severity = 'high';
   const shown = [...new Set([...pivotal, ...late.slice(0, 100).map((l) => l.vote)])];
   const habitualPivotal = pivotal.filter((v) => habitual(v.voter)).length;
   return [

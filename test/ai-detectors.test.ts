@@ -105,12 +105,18 @@ t.test('delegation spike before the snapshot', async (t) => {
   t.same(detectDelegationSpike(prep(s)), []);
 });
 
-t.test('late swing: a fresh whale flips the result in the last minutes', async (t) => {
+/** 200 honest voters, then a whale with 1.5× the margin voting for the loser two minutes before the end (or at `at`). */
+function lateWhale(at = T0 + 5 * DAY - 120): { b: HistoryBuilder; winner: number; margin: number } {
   const b = new HistoryBuilder().honest(200, 4);
   const base = prep(b);
   const winner = base.result.winner;
   const margin = Math.abs(base.result.scores[0] - base.result.scores[1]);
-  b.vote('whale', winner === 0 ? 2 : 1, margin * 1.5, T0 + 5 * DAY - 120);
+  b.vote('whale', winner === 0 ? 2 : 1, margin * 1.5, at);
+  return { b, winner, margin };
+}
+
+t.test('late swing: a fresh whale flips the result in the last minutes', async (t) => {
+  const { b } = lateWhale();
   t.equal(detectLateSwing(prep(b))[0].severity, 'medium', 'no history, no wallet age: cannot tell a fresh whale');
   b.context.walletCreated = { whale: T0 - 2 * DAY };
   const flags = detectLateSwing(prep(b));
@@ -123,9 +129,7 @@ t.test('late swing: a fresh whale flips the result in the last minutes', async (
   b.context.otherVotes = [1, 2, 3, 4].map((i): OtherVote => ({ proposal: `o${i}`, voter: 'whale', choice: 1, vp: 10, created: T0 - i * DAY, late: true }));
   t.equal(detectLateSwing(prep(b))[0].severity, 'low');
   // early whale: nothing
-  const e = new HistoryBuilder().honest(200, 4);
-  e.vote('whale', winner === 0 ? 2 : 1, margin * 1.5, T0 + 3600);
-  t.same(detectLateSwing(prep(e)), []);
+  t.same(detectLateSwing(prep(lateWhale(T0 + 3600).b)), []);
 });
 
 t.test('vote flips: coordinated late changes', async (t) => {
@@ -243,11 +247,7 @@ t.test('fairness summary', async (t) => {
 });
 
 t.test('analyzeProposal: report, level, tally without flagged votes, thresholds merge', async (t) => {
-  const b = new HistoryBuilder().honest(200, 4);
-  const base = prep(b);
-  const winner = base.result.winner;
-  const margin = Math.abs(base.result.scores[0] - base.result.scores[1]);
-  b.vote('whale', winner === 0 ? 2 : 1, margin * 1.5, T0 + 5 * DAY - 120);
+  const { b, winner } = lateWhale();
   b.context.walletCreated = { whale: T0 - 2 * DAY };
   const r = analyzeProposal(b.build(), defaultThresholds, { now: 123 });
   t.equal(r.level, 'high');

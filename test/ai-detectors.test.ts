@@ -219,12 +219,14 @@ t.test('reason coordination: exact, templated and paraphrased; boilerplate ignor
   ];
   for (let i = 0; i < 4; i++) b.vote(`p${i}`, 2, 10 + i, T0 + 700 * i, { reason: para[i] });
   for (let i = 0; i < 30; i++) b.vote(`lgtm${i}`, 1, 10 + i, T0 + 100 * i, { reason: i % 2 ? 'LGTM' : 'For!' });
+  b.context.walletCreated = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`e${i}`, T0 - 2 * DAY]));
   const p = prep(b);
   const groups = findReasonGroups(p);
   const types = groups.map((g) => [g.type, g.votes.length]).sort();
   t.same(types, [['exact', 12], ['near-duplicate', 8], ['paraphrase', 4]].sort(), JSON.stringify(types));
   const flags = detectReasonCoordination(p, groups);
-  t.equal(flags.find((f) => f.evidence.figures.groupSize === 12)!.severity, 'medium');
+  t.equal(flags.find((f) => f.evidence.figures.groupSize === 12)!.severity, 'medium', 'fresh wallets copying one text');
+  t.equal(flags.find((f) => f.evidence.figures.groupSize === 8)!.severity, 'low', 'unknown age and no history: not escalated');
   t.notOk(flags.some((f) => f.severity === 'high'));
   t.same(detectReasonCoordination(prep(new HistoryBuilder().honest(300, 13))), [], 'random honest reasons do not group');
 });

@@ -134,7 +134,7 @@ export const defaultThresholds: Thresholds = {
     minChars: 20,
     minGroupSize: 3,
     nearDuplicate: 0.5,
-    paraphrase: 0.55,
+    paraphrase: 0.72,
     mediumGroupSize: 5,
     boilerplate: ['for', 'against', 'yes', 'no', 'lgtm', 'agree', 'support', 'i support this proposal', 'looks good to me', 'abstain', 'gm', '+1'],
   },

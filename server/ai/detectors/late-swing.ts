@@ -75,7 +75,8 @@ export function detectLateSwing(p: Prepared): Flag[] {
   // Established voters have a voting history; it only tells something when the space has history at all.
   const history = p.context.otherVotes;
   const prior = new Map<string, number>();
-  for (const o of history ?? []) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
+  // history = votes cast before this proposal opened (concurrent proposals are not history)
+  for (const o of history ?? []) if (o.created < start) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
   let withHistory = 0;
   for (const v of p.latest) if (prior.has(v.voter)) withHistory++;
   const informative = !!history && withHistory >= INFORMATIVE_HISTORY * p.latest.length;

@@ -18,6 +18,8 @@ export type ReasonGroup = {
 };
 
 const MAX_CANDIDATES = 24;
+/** Word-set Jaccard a paraphrase pair must also reach. */
+const PARAPHRASE_WORDS = 0.45;
 
 type TextFeatures = { norm: string; valid: boolean; shingles: Uint32Array; words: Uint32Array; nearKeys: number[]; bowKeys: number[]; tri?: TrigramVector };
 
@@ -100,7 +102,8 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
   for (let i = 0; i < n; i++) {
     for (const j of bowCand[i]) {
       if (uf.find(i) === uf.find(j)) continue;
-      if (cosine(vec(i), vec(j)) >= t.paraphrase) {
+      // both the character-trigram profile and the vocabulary must agree (single linkage percolates otherwise)
+      if (jaccard(feats[i].words, feats[j].words) >= PARAPHRASE_WORDS && cosine(vec(i), vec(j)) >= t.paraphrase) {
         uf.union(i, j);
         kind[i] |= 2;
         kind[j] |= 2;
@@ -156,13 +159,13 @@ export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = fi
   let prior: Map<string, number> | undefined;
   if (p.context.otherVotes) {
     prior = new Map();
-    for (const o of p.context.otherVotes) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
+    for (const o of p.context.otherVotes) if (o.created < p.proposal.start) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
   }
   const newcomer = (v: VoteVersion): boolean => {
     const c = created?.[v.voter];
     if (c !== undefined) return (v.created - c) / 86400 < NEWCOMER_DAYS;
     if (prior) return !prior.has(v.voter);
-    return true;
+    return false; // unknown: no evidence either way, so no escalation
   };
   for (const g of groups) {
     const voters = g.votes.map((v) => v.voter);

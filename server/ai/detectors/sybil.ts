@@ -9,8 +9,8 @@ import { UnionFind } from '../unionfind.ts';
 import type { ReasonGroup } from './reasons.ts';
 
 const WEIGHTS = { surprise: 0.3, equal: 0.15, choice: 0.1, app: 0.05, funder: 0.25, young: 0.15, reason: 0.1 };
-/** Honest arrivals are front-loaded; expected counts are scaled up by this peak factor. */
-const PEAK = 3;
+/** A bucket's link gap is at most window / (bucket size × DENSITY): well under the honest inter-arrival time. */
+const DENSITY = 8;
 
 /** Finds clusters of counted votes and scores them; `reasonGroups` (from D10) add text edges. */
 export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = []): Flag[] {
@@ -39,6 +39,7 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
       if (k !== undefined) uf.union(i, k);
     }
   }
+  const windowLength = Math.max(1, p.proposal.end - p.proposal.start);
   // Equal amounts close in time: two shifted log-VP grids, chained by time gap.
   const step = Math.log1p(t.vpTolerance);
   for (const shift of [0, 0.5]) {
@@ -50,9 +51,12 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
       else buckets.set(key, [i]);
     }
     for (const b of buckets.values()) {
+      // Density-aware gap: in a crowded bucket, honest votes arrive often, so only much closer votes link
+      // (keeps chance chains from percolating into giant components on large proposals).
+      const gap = Math.min(t.timeGapSeconds, windowLength / (b.length * DENSITY));
       // votes are in created order, so each bucket is too
       for (let k = 1; k < b.length; k++) {
-        if (votes[b[k]].created - votes[b[k - 1]].created <= t.timeGapSeconds) uf.union(b[k], b[k - 1]);
+        if (votes[b[k]].created - votes[b[k - 1]].created <= gap) uf.union(b[k], b[k - 1]);
       }
     }
   }
@@ -71,11 +75,10 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
 
   // counted votes' power ascending (zeros, if any, never fall in a positive range)
   const sortedVp = p.cache?.sortedVp ?? Float64Array.from(votes, (v) => v.vp).sort();
-  const windowLength = Math.max(1, p.proposal.end - p.proposal.start);
   const flags: Flag[] = [];
   for (const members of uf.groups(t.minClusterSize)) {
     const mv = members.map((i) => votes[i]);
-    const f = clusterFeatures(p, mv, members, sortedVp, windowLength, inReasonGroup, isExchange);
+    const f = clusterFeatures(p, mv, members, sortedVp, windowLength, votes, inReasonGroup, isExchange);
     let wsum = 0;
     let score = 0;
     for (const [k, w] of Object.entries(WEIGHTS)) {
@@ -136,6 +139,7 @@ function clusterFeatures(
   members: number[],
   sortedVp: Float64Array,
   windowLength: number,
+  allVotes: VoteVersion[],
   inReasonGroup: Map<number, number>,
   isExchange: (f: string) => boolean,
 ): Features {
@@ -151,8 +155,11 @@ function clusterFeatures(
   }
   // Voters in this VP range, and how many of them would fall in the cluster's time span by chance.
   const inRange = upperBound(sortedVp, hi) - lowerBound(sortedVp, lo);
-  const span = times[k - 1] - times[0] + t.timeGapSeconds;
-  const lambda = Math.max(1e-6, (inRange * Math.min(1, span / windowLength) * PEAK * 1));
+  // Null model: power and time independent; the share of all votes cast in the cluster's time span is
+  // measured (so front-loaded and end-spike traffic is accounted for), widened by half a gap each side.
+  const half = Math.min(t.timeGapSeconds, windowLength) / 2;
+  const inSpan = countCreatedIn(allVotes, times[0] - half, times[k - 1] + half);
+  const lambda = Math.max(1e-6, (inRange * inSpan) / Math.max(1, allVotes.length));
   const surprise = k > lambda ? (k * Math.log(k / lambda) - k + lambda) / Math.LN10 : 0;
   const mean = vps.reduce((a, b) => a + b, 0) / k;
   const cv = Math.sqrt(vps.reduce((a, b) => a + (b - mean) ** 2, 0) / k) / mean;
@@ -228,4 +235,19 @@ function upperBound(a: Float64Array, x: number): number {
     else hi = m;
   }
   return lo;
+}
+
+/** Number of votes (in created order) with created in [from, to]. */
+function countCreatedIn(votes: VoteVersion[], from: number, to: number): number {
+  const first = (x: number, strict: boolean): number => {
+    let lo = 0;
+    let hi = votes.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (votes[m].created < x || (strict && votes[m].created === x)) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  };
+  return first(to, true) - first(from, false);
 }

@@ -1,6 +1,7 @@
 /**
  * Detector benchmark: precision / recall / F1 per detector and scenario over seeds, overall targets,
- * and timings on 100k / 1M-vote proposals. Usage: npm run bench:detect [-- --seeds 5 --first-seed 101 --no-timing]
+ * and timings on 100k / 1M-vote proposals.
+ * Usage: npm run bench:detect [-- --seeds 5 --first-seed 101 --scenarios S0,S1|none --no-timing --no-enrichment]
  */
 import { parseArgs } from 'node:util';
 import { analyzeProposal } from '../server/ai/analyze.ts';
@@ -29,7 +30,7 @@ const f2 = (x: number): string => x.toFixed(2);
 const overall = emptyEvaluation();
 const rows: string[] = [];
 const perScenario: { name: string; e: Evaluation; ms: number; votes: number }[] = [];
-for (const name of values.scenarios!.split(',')) {
+for (const name of values.scenarios === 'none' ? [] : values.scenarios!.split(',')) {
   const e = emptyEvaluation();
   let ms = 0;
   let votes = 0;

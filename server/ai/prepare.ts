@@ -38,10 +38,11 @@ const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.crea
 
 /** Builds the shared view from a history (votes in any order). */
 export function prepare(history: ProposalHistory, thresholds: Thresholds): Prepared {
-  const versions = [...history.votes];
+  // the input is only read; it is copied only when it has to be sorted
   let ordered = true;
-  for (let i = 1; i < versions.length && ordered; i++) if (versions[i].mci < versions[i - 1].mci) ordered = false;
-  if (!ordered) versions.sort((a, b) => a.mci - b.mci);
+  const input = history.votes;
+  for (let i = 1; i < input.length && ordered; i++) if (input[i].mci < input[i - 1].mci) ordered = false;
+  const versions = ordered ? input : [...input].sort((a, b) => a.mci - b.mci);
   const byVoter = new Map<string, VoteVersion[]>();
   for (const v of versions) {
     const list = byVoter.get(v.voter);

@@ -168,6 +168,15 @@ t.test('low participation capture against the space baseline', async (t) => {
   t.equal(flags[0].severity, 'high');
   t.equal(flags[0].evidence.figures.winnerNakamoto, 1);
   t.ok(flags[0].evidence.figures.authorVpShare > 0.9);
+  // evasive: three wallets funded by the author, a normal body, turnout moderately low
+  const e = new HistoryBuilder(makeProposal({ quorum: 1000, author: 'author' })).honest(55, 6);
+  for (const w of ['author', 'w1', 'w2']) e.vote(w, 1, 20_000, T0 + 300);
+  e.context.funders = { w1: 'author', w2: 'author' };
+  e.context.baseline = { voters: [120, 140, 90, 160, 130], vpTurnout: [5000, 7000, 4000, 6000, 5500] };
+  const ef = detectLowParticipation(prep(e));
+  t.equal(ef.length, 1);
+  t.equal(ef[0].severity, 'high');
+  t.ok(ef[0].evidence.figures.authorClusterVpShare > 0.5);
   // normal turnout: nothing
   const n = new HistoryBuilder(makeProposal({ quorum: 1000 })).honest(130, 6);
   n.context.baseline = b.context.baseline;

@@ -27,30 +27,15 @@ export function robustZ(x: number, values: readonly number[]): number {
 
 /** Gini coefficient of non-negative values. */
 export function gini(values: readonly number[]): number {
-  const n = values.length;
-  if (n < 2) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  let cum = 0;
-  let weighted = 0;
-  for (let i = 0; i < n; i++) {
-    cum += s[i];
-    weighted += (i + 1) * s[i];
-  }
-  if (cum <= 0) return 0;
-  return (2 * weighted) / (n * cum) - (n + 1) / n;
+  return giniSorted(Float64Array.from(values).sort());
 }
 
 /** Minimal number of the largest values whose sum exceeds half of the total. */
 export function nakamoto(values: readonly number[]): number {
-  const total = values.reduce((a, b) => a + b, 0);
-  if (total <= 0) return 0;
-  const s = [...values].sort((a, b) => b - a);
-  let cum = 0;
-  for (let i = 0; i < s.length; i++) {
-    cum += s[i];
-    if (cum > total / 2) return i + 1;
-  }
-  return s.length;
+  const s = Float64Array.from(values).sort();
+  let total = 0;
+  for (const v of s) total += v;
+  return nakamotoSorted(s, total);
 }
 
 export function clamp01(x: number): number {

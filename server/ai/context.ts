@@ -65,6 +65,7 @@ export function buildHistories(p: BuildHistoriesParameters): ProposalHistory[] {
         const op = p.items[x.item].proposal;
         others.push({
           proposal: op.id,
+          space: op.space,
           voter,
           choice: x.vote.choice,
           vp: x.vote.vp,

@@ -54,6 +54,8 @@ export type DelegationEvent = {
 /** A vote of the same space on another proposal (latest version), for cross-proposal signals. */
 export type OtherVote = {
   proposal: string;
+  /** Space of that proposal (when known). */
+  space?: string;
   voter: string;
   choice: VoteChoice;
   vp: number;

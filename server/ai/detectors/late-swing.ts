@@ -10,7 +10,9 @@ import type { Flag, Severity, VoteVersion } from '../types.ts';
 const MAX_PIVOT_CHECKS = 50;
 /** A flip attributable to at most this many voters is "concentrated". */
 const CONCENTRATED = 3;
-/** Voting history is informative when at least this share of the proposal's voters voted before. */
+/** Voting history is informative with at least this many earlier proposals of the space… */
+const MIN_HISTORY_PROPOSALS = 3;
+/** …and at least this share of the proposal's voters having voted before. */
 const INFORMATIVE_HISTORY = 0.2;
 /** Without informative history, a decider whose wallet is younger than this (days) is fresh. */
 const FRESH_WALLET_DAYS = 90;
@@ -37,7 +39,6 @@ export function detectLateSwing(p: Prepared): Flag[] {
   const flipped = outcomeOf(without) !== outcomeOf(p.result);
   const lateVp = late.reduce((a, l) => a + l.vote.vp, 0);
   const lateShare = lateVp / p.totalVp;
-  if (!flipped && lateShare < t.minLateShare) return [];
 
   // Habitual late voters (from other proposals of the space).
   const habit = new Map<string, { late: number; all: number }>();
@@ -71,47 +72,52 @@ export function detectLateSwing(p: Prepared): Flag[] {
   const nonHabitual = late.filter((l) => !habitual(l.vote.voter));
   const kAll = concentration(late);
   const kNonHabitual = concentration(nonHabitual);
-  const winnerFlipped = flipped && without.winner !== p.result.winner && without.quorumMet === p.result.quorumMet;
-  // Established voters have a voting history; it only tells something when the space has history at all.
+  // history = votes cast before this proposal opened (concurrent proposals are not history)
   const history = p.context.otherVotes;
   const prior = new Map<string, number>();
-  // history = votes cast before this proposal opened (concurrent proposals are not history)
   for (const o of history ?? []) if (o.created < start) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
   let withHistory = 0;
   for (const v of p.latest) if (prior.has(v.voter)) withHistory++;
-  const informative = !!history && withHistory >= INFORMATIVE_HISTORY * p.latest.length;
+  const earlierProposals = new Set<string>();
+  for (const o of history ?? []) if (o.created < start && (o.space === undefined || o.space === p.proposal.space)) earlierProposals.add(o.proposal);
+  const informative = !!history && earlierProposals.size >= MIN_HISTORY_PROPOSALS && withHistory >= INFORMATIVE_HISTORY * p.latest.length;
   const created = p.context.walletCreated;
   const fresh = (v: VoteVersion): boolean => {
     if (informative) return !prior.has(v.voter);
     const c = created?.[v.voter];
     return c !== undefined && (v.created - c) / 86400 < FRESH_WALLET_DAYS;
   };
-  // High only when late votes of fresh voters (no history, or a young wallet) alone decide the result.
-  const freshLate = nonHabitual.filter((l) => fresh(l.vote));
   const established = (v: VoteVersion): boolean => {
     if (informative) return prior.has(v.voter);
     const c = created?.[v.voter];
     return c !== undefined && (v.created - c) / 86400 >= FRESH_WALLET_DAYS;
   };
+  // Decided late: reverting at most CONCENTRATED of the largest (non-habitual) late voters changes the outcome
+  // (winner or quorum), whether or not all late activity taken together does.
+  const decided = kNonHabitual <= CONCENTRATED;
+  if (!flipped && !decided && lateShare < t.minLateShare) return [];
+  const freshLate = nonHabitual.filter((l) => fresh(l.vote));
   let severity: Severity = 'low';
-  // A few late voters decide the result: medium unless all of them are known, established voters.
-  if (winnerFlipped && kNonHabitual <= CONCENTRATED && !nonHabitual.slice(0, kNonHabitual).every((l) => established(l.vote))) severity = 'medium';
-  if (winnerFlipped && freshLate.length > 0 && concentration(freshLate) <= CONCENTRATED) severity = 'high';
+  if (decided && !nonHabitual.slice(0, kNonHabitual).every((l) => established(l.vote))) severity = 'medium';
+  if (freshLate.length > 0 && concentration(freshLate) <= CONCENTRATED) severity = 'high';
+  const outcomeChanged = flipped || decided;
+  const quorumOnly = flipped && without.winner === p.result.winner && without.quorumMet !== p.result.quorumMet;
   const shown = [...new Set([...pivotal, ...late.slice(0, 100).map((l) => l.vote)])];
   const habitualPivotal = pivotal.filter((v) => habitual(v.voter)).length;
   return [
     makeFlag({
       kind: 'late-swing',
       severity,
-      score: severity === 'high' ? 0.9 : severity === 'medium' ? 0.7 : flipped ? 0.5 : Math.min(0.45, lateShare),
+      score: severity === 'high' ? 0.9 : severity === 'medium' ? 0.7 : outcomeChanged ? 0.5 : Math.min(0.45, lateShare),
       votes: shown.map((v) => v.id),
       voters: shown.map((v) => v.voter),
       figures: {
         lateVoters: late.length,
         lateVpShare: lateShare,
         lateWindowMinutes: (end - lateFrom) / 60,
-        outcomeChanged: flipped ? 1 : 0,
-        quorumOnly: flipped && !winnerFlipped ? 1 : 0,
+        outcomeChanged: outcomeChanged ? 1 : 0,
+        allLateChangeOutcome: flipped ? 1 : 0,
+        quorumOnly: quorumOnly ? 1 : 0,
         winnerWithout: without.winner + 1,
         winner: p.result.winner + 1,
         pivotalVoters: pivotal.length,
@@ -120,14 +126,18 @@ export function detectLateSwing(p: Prepared): Flag[] {
       },
       explanation: (f) =>
         `${fmt(f.lateVoters)} votes cast in the last ${fmt(f.lateWindowMinutes)} minutes carry ${pct(f.lateVpShare)} of the cast power. ` +
+        (f.allLateChangeOutcome
+          ? f.quorumOnly
+            ? `Without them the quorum would ${p.result.quorumMet ? 'not ' : ''}be met`
+            : `Without them the result would be choice ${fmt(f.winnerWithout)} instead of choice ${fmt(f.winner)}`
+          : f.outcomeChanged
+            ? 'Taken together the late votes do not change the result, but reverting only the largest of them would'
+            : 'The result would be the same without them') +
         (f.outcomeChanged
-          ? (f.quorumOnly
-              ? `Without them the quorum would ${p.result.quorumMet ? 'not ' : ''}be met`
-              : `Without them the result would be choice ${fmt(f.winnerWithout)} instead of choice ${fmt(f.winner)}`) +
-            (f.votersNeededToFlip ? `; the ${fmt(f.votersNeededToFlip)} largest late voters alone decide it` : '; no small group alone decides it') +
+          ? (f.votersNeededToFlip ? `; the ${fmt(f.votersNeededToFlip)} largest late voters alone decide it` : '; no small group alone decides it') +
             ` (${fmt(f.pivotalVoters)} single pivotal voters, ${fmt(f.habitualPivotalVoters)} of them habitual late voters).`
-          : 'The result would be the same without them.'),
-      outcomeChanged: flipped,
+          : '.'),
+      outcomeChanged,
     }),
   ];
 }

@@ -132,6 +132,21 @@ t.test('late swing: a fresh whale flips the result in the last minutes', async (
   t.same(detectLateSwing(prep(lateWhale(T0 + 3600).b)), []);
 });
 
+t.test('late swing: one late whale decides although all late votes together do not', async (t) => {
+  const b = new HistoryBuilder();
+  b.vote('x-early', 1, 100, T0 + 3600);
+  b.vote('y-early', 2, 90, T0 + 3600);
+  for (let i = 0; i < 10; i++) b.vote(`y-late${i}`, 2, 2, T0 + 5 * DAY - 3000 + i);
+  b.vote('whale', 1, 20, T0 + 5 * DAY - 600);
+  b.context.walletCreated = { whale: T0 - DAY };
+  const [f] = detectLateSwing(prep(b));
+  t.equal(f.outcomeChanged, true);
+  t.equal(f.evidence.figures.allLateChangeOutcome, 0);
+  t.equal(f.evidence.figures.votersNeededToFlip, 1);
+  t.equal(f.severity, 'high', 'a fresh wallet decides');
+  t.match(f.explanation, /do not change the result, but reverting only the largest/);
+});
+
 t.test('vote flips: coordinated late changes', async (t) => {
   const b = new HistoryBuilder().honest(200, 5);
   for (let i = 0; i < 12; i++) b.vote(`c${i}`, 1, 2000, T0 + 3600 + i);

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { analyzeProposal } from '../server/ai/analyze.ts';
 import { IncrementalAnalyzer } from '../server/ai/incremental.ts';
 import { largeHistory } from '../server/ai/simulate/large.ts';
-import { emptyEvaluation, evaluate, prf } from '../server/ai/simulate/evaluate.ts';
+import { averagePrecision, emptyEvaluation, evaluate, prf } from '../server/ai/simulate/evaluate.ts';
 import type { Evaluation } from '../server/ai/simulate/evaluate.ts';
 import { historiesOf } from '../server/ai/simulate/format.ts';
 import { simulate } from '../server/ai/simulate/generate.ts';
@@ -48,12 +48,15 @@ for (const name of values.scenarios === 'none' ? [] : values.scenarios!.split(',
   for (const [kind, c] of [...e.perDetector].sort()) {
     const m = prf(c);
     const oc = c.ocTp + c.ocFn ? `${c.ocTp}/${c.ocTp + c.ocFn}` : '-';
-    rows.push(`${pad(name, 5)}${pad(kind, 33)}${pad(c.tp, 7)}${pad(c.fp, 7)}${pad(c.fn, 7)}${pad(f2(m.precision), 7)}${pad(f2(m.recall), 7)}${pad(f2(m.f1), 7)}${oc}`);
+    const ranked = e.ranked.get(kind);
+    const ap = ranked ? averagePrecision(ranked) : Number.NaN;
+    rows.push(`${pad(name, 5)}${pad(kind, 33)}${pad(c.tp, 7)}${pad(c.fp, 7)}${pad(c.fn, 7)}${pad(f2(m.precision), 7)}${pad(f2(m.recall), 7)}${pad(f2(m.f1), 7)}${pad(oc, 8)}${Number.isNaN(ap) ? '-' : f2(ap)}`);
   }
 }
 console.log(`Detector quality over seeds ${first}..${first + seeds - 1}${values['no-enrichment'] ? ' (no enrichment)' : ''} (alert = severity ≥ medium; farming flags at any severity)`);
 console.log('(voter-level: sybil-cluster, vote-flip, farming, reason-coordination; proposal-level: the others. oc = outcome-changing attacks of that type surfaced)');
-console.log(`${pad('scen', 5)}${pad('detector', 33)}${pad('TP', 7)}${pad('FP', 7)}${pad('FN', 7)}${pad('P', 7)}${pad('R', 7)}${pad('F1', 7)}oc`);
+console.log('(PR-AUC: average precision per proposal, ranking proposals by the highest flag score of that detector)');
+console.log(`${pad('scen', 5)}${pad('detector', 33)}${pad('TP', 7)}${pad('FP', 7)}${pad('FN', 7)}${pad('P', 7)}${pad('R', 7)}${pad('F1', 7)}${pad('oc', 8)}PR-AUC`);
 for (const r of rows) console.log(r);
 console.log('\nPer scenario: outcome-changing attacks surfaced before close (alert touching attack voters), high-severity false alarms on honest proposals');
 for (const s of perScenario) {

@@ -123,3 +123,11 @@ t.test('simulate and analyze CLIs', async (t) => {
   for (const p of attacked) t.ok(p.flags.some((f: { kind: string }) => f.kind === 'sybil-cluster'), `${p.proposal} flagged`);
   t.throws(() => execFileSync(node, ['server/ai/simulate/cli.ts', '--scenario', 'NOPE'], { stdio: 'pipe' }));
 });
+
+t.test('average precision', async (t) => {
+  const { averagePrecision } = await import('../server/ai/simulate/evaluate.ts');
+  t.equal(averagePrecision([{ score: 0.9, positive: true }, { score: 0.5, positive: false }, { score: 0.1, positive: true }]), (1 + 2 / 3) / 2);
+  t.equal(averagePrecision([{ score: 1, positive: true }, { score: 0, positive: false }]), 1);
+  t.equal(averagePrecision([{ score: 0.5, positive: true }, { score: 0.5, positive: false }]), 0.5, 'ties share a rank');
+  t.ok(Number.isNaN(averagePrecision([{ score: 1, positive: false }])));
+});

@@ -30,13 +30,15 @@ export type Evaluation = {
   /** Proposals without a (non-farming) attack, and those with a high-severity flag. */
   honestProposals: number;
   honestHighAlerts: number;
+  /** Per detector kind, one (highest flag score, attacked by that type) pair per proposal, for PR-AUC. */
+  ranked: Map<string, { score: number; positive: boolean }[]>;
   /** Attacked proposals with at least one high flag touching the attack. */
 };
 
 const rank: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
 
 export function emptyEvaluation(): Evaluation {
-  return { perDetector: new Map(), outcomeChanging: 0, outcomeChangingFlagged: 0, honestProposals: 0, honestHighAlerts: 0 };
+  return { perDetector: new Map(), outcomeChanging: 0, outcomeChangingFlagged: 0, honestProposals: 0, honestHighAlerts: 0, ranked: new Map() };
 }
 
 function counts(e: Evaluation, k: string): Counts {
@@ -65,6 +67,12 @@ export function evaluate(sim: Simulation, reports: RiskReport[], into: Evaluatio
         );
         if (style && !sim.proposals.some((q) => q.truth.attacks.some((a) => a.type === 'sybil' && a.detail.text === style))) continue;
         const c = counts(into, key);
+        if (!style) {
+          let list = into.ranked.get(key);
+          if (!list) into.ranked.set(key, (list = []));
+          const score = report.flags.filter((f) => f.kind === kind).reduce((m, f) => Math.max(m, f.score), 0);
+          list.push({ score, positive: relevant.length > 0 });
+        }
         const truth = new Set<string>();
         for (const a of relevant) for (const v of a.voters) if (kind !== 'reason-coordination' || voteReason.get(v)) truth.add(v);
         const flags = report.flags.filter((f) => f.kind === kind && isAlert(kind, f.severity));
@@ -111,4 +119,27 @@ export function prf(c: Counts): { precision: number; recall: number; f1: number 
   const recall = c.tp + c.fn ? c.tp / (c.tp + c.fn) : 1;
   const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
   return { precision, recall, f1 };
+}
+
+/** Average precision (area under the precision-recall curve) of scores ranked high to low; ties share a rank. */
+export function averagePrecision(items: { score: number; positive: boolean }[]): number {
+  const positives = items.filter((x) => x.positive).length;
+  if (positives === 0) return Number.NaN;
+  const sorted = [...items].sort((a, b) => b.score - a.score);
+  let tp = 0;
+  let seen = 0;
+  let ap = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    let groupTp = 0;
+    while (j < sorted.length && sorted[j].score === sorted[i].score) {
+      if (sorted[j].positive) groupTp++;
+      j++;
+    }
+    tp += groupTp;
+    seen += j - i;
+    ap += (groupTp / positives) * (tp / seen);
+    i = j;
+  }
+  return ap;
 }

@@ -25,12 +25,17 @@ export type LifecycleDependencies = {
 
 type ProposalTimes = { id: string; start: number; end: number };
 
+/** When the end job runs, in ms: the first second the proposal reads as closed (`now > end`), plus the settle delay. */
+function endsAt(end: number, settleSeconds: number): number {
+  return (end + 1 + settleSeconds) * 1000;
+}
+
 /** Schedules a proposal's start and end jobs (idempotent: keyed by proposal and time). */
 export async function scheduleMilestones(deps: LifecycleDependencies, proposal: ProposalTimes, now = Date.now()): Promise<void> {
   if (proposal.start * 1000 > now) {
     await deps.queue.schedule(START_JOB, { proposal: proposal.id }, { key: `${proposal.id}:${proposal.start}`, runAt: new Date(proposal.start * 1000) });
   }
-  const end = (proposal.end + deps.settleSeconds) * 1000;
+  const end = endsAt(proposal.end, deps.settleSeconds);
   await deps.queue.schedule(END_JOB, { proposal: proposal.id }, { key: `${proposal.id}:${proposal.end}`, runAt: new Date(Math.max(end, now)) });
 }
 
@@ -67,7 +72,7 @@ async function reach(deps: LifecycleDependencies, milestone: 'started' | 'ended'
   const [row] = await db.select({ id: proposals.id, start: proposals.start, end: proposals.end, space: proposals.space }).from(proposals).where(eq(proposals.id, id));
   if (!row) return; // Deleted.
   const now = Date.now();
-  const due = milestone === 'started' ? row.start * 1000 : (row.end + settleSeconds) * 1000;
+  const due = milestone === 'started' ? row.start * 1000 : endsAt(row.end, settleSeconds);
   if (due > now) {
     // The proposal moved (update-proposal); its new time has its own job, this makes sure of it.
     await scheduleMilestones(deps, row, now);

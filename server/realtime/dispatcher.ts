@@ -92,15 +92,31 @@ export function createDispatcher({ db, hub, bus, log }: CreateDispatcherParamete
     }
   };
 
+  // Events that arrive while a batch is being handled wait and are handled together (one read per
+  // table for all of them, one proposalUpdated per proposal), so a burst coalesces instead of queueing.
+  let waiting: BusEvent[] = [];
+  let running = false;
+  const drain = async () => {
+    running = true;
+    while (waiting.length > 0) {
+      const events = waiting;
+      waiting = [];
+      await handle(events).catch((error) => log.warn({ err: error }, 'event dispatch failed'));
+    }
+    running = false;
+  };
   const unsubscribe = bus.subscribe((events) => {
-    chain = chain.then(() => handle(events)).catch((error) => log.warn({ err: error }, 'event dispatch failed'));
+    waiting.push(...events);
+    if (!running) chain = drain();
   });
 
   return {
     on(kind, handler) {
       handlers.set(kind, handler);
     },
-    idle: () => chain,
+    async idle() {
+      while (running || waiting.length > 0) await chain;
+    },
     close: unsubscribe,
   };
 }

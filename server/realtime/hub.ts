@@ -42,7 +42,8 @@ type Subscription = {
 /** Creates an empty hub with the given limits. */
 export function createHub(limits: HubLimits): Hub {
   const topics = new Map<string, Set<Subscription>>();
-  const perSocket = new WeakMap<HubSocket, number>();
+  /** Each socket's open subscriptions; one close listener per socket ends them all. */
+  const perSocket = new WeakMap<HubSocket, Set<Subscription>>();
   let dropped = 0;
   let subscriptions = 0;
 
@@ -55,12 +56,20 @@ export function createHub(limits: HubLimits): Hub {
 
   return {
     subscribe<T>(socket: HubSocket | undefined, topic: string): AsyncIterableIterator<T> {
+      let owned: Set<Subscription> | undefined;
       if (socket) {
-        const count = perSocket.get(socket) ?? 0;
-        if (count >= limits.maxSubscriptionsPerConnection) {
+        owned = perSocket.get(socket);
+        if (!owned) {
+          const set = new Set<Subscription>();
+          owned = set;
+          perSocket.set(socket, set);
+          socket.once('close', () => {
+            for (const subscription of [...set]) subscription.end();
+          });
+        }
+        if (owned.size >= limits.maxSubscriptionsPerConnection) {
           throw new ClientError(`at most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`);
         }
-        perSocket.set(socket, count + 1);
       }
       subscriptions++;
       const subscription: Subscription = {
@@ -76,7 +85,7 @@ export function createHub(limits: HubLimits): Hub {
           const set = topics.get(topic);
           set?.delete(subscription);
           if (set && set.size === 0) topics.delete(topic);
-          if (socket) perSocket.set(socket, Math.max(0, (perSocket.get(socket) ?? 1) - 1));
+          owned?.delete(subscription);
           const waiting = subscription.waiting;
           subscription.waiting = null;
           waiting?.({ value: undefined, done: true });
@@ -85,7 +94,7 @@ export function createHub(limits: HubLimits): Hub {
       let set = topics.get(topic);
       if (!set) topics.set(topic, (set = new Set()));
       set.add(subscription);
-      socket?.once('close', () => subscription.end());
+      owned?.add(subscription);
       const iterator: AsyncIterableIterator<T> = {
         next() {
           if (subscription.queue.length > 0) return Promise.resolve({ value: subscription.queue.shift() as T, done: false });

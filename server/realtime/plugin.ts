@@ -164,7 +164,14 @@ const plugin: FastifyPluginAsync<RealtimePluginOptions> = async (app, { config, 
   );
 
   app.addHook('onReady', async () => {
-    await bus.ready();
+    // Serve even if the bus is not connected yet (it keeps reconnecting); say so.
+    let timer: NodeJS.Timeout | undefined;
+    const connected = await Promise.race([
+      bus.ready().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 10_000))),
+    ]);
+    clearTimeout(timer);
+    if (!connected) log.warn({ bus: bus.kind }, 'event bus not connected yet; subscriptions will miss other instances until it is');
     if (!config.realtime.jobs) return;
     await queue.start();
     await recover();

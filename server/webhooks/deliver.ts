@@ -1,7 +1,7 @@
 /**
  * One delivery attempt (a job): claims the attempt, POSTs the stored body signed with the webhook's
- * secret, logs the attempt, and on failure schedules the next one with exponential backoff until the
- * retry window (24 h and more by default) is over.
+ * secret, logs the attempt, and on failure schedules the next one with exponential backoff; the last
+ * attempt is made when the retry window (25 h by default) closes.
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../../schema/realtime-tables.ts';
@@ -77,8 +77,10 @@ export async function deliver({ db, queue, policy, delivery, attempt, fetch = gl
       .where(eq(webhookDeliveries.id, delivery));
     return 'delivered' as const;
   }
-  const next = now + retryDelay(policy, attempt + 1);
-  if (next > claimed.created + policy.windowSeconds * 1000) {
+  // The last attempt is made when the window closes, so a delivery is tried for the whole window.
+  const windowEnd = claimed.created + policy.windowSeconds * 1000;
+  const next = Math.min(now + retryDelay(policy, attempt + 1), windowEnd);
+  if (now >= windowEnd) {
     await db
       .update(webhookDeliveries)
       .set({ status: 'failed', nextAttempt: null, lastStatusCode: statusCode, lastError: error })

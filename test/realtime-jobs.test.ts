@@ -66,6 +66,11 @@ t.test('a job left by a stopped instance is done by the next one (recovery at st
   const proposal = await postJson(url, await sign(controller, 'proposal', { space: 'restart.eth', title: 'Ends while down', choices: ['A', 'B'], start: start - 10, end: start + 2 }));
   tt.equal(proposal.status, 200);
   await first.close();
+  if (database.driver === 'pg') {
+    // An instance that runs no jobs still queues them durably.
+    const [queued] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'proposal-end' AND data->>'proposal' = ${proposal.body.id}`);
+    tt.equal(queued.n, 1, 'the end job is in the queue');
+  }
 
   const second = await buildApp({ config: loadConfig({ env }), database, serviceKey, logger: false });
   await second.ready();

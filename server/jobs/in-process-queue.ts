@@ -18,7 +18,9 @@ export function createInProcessQueue({ log, retries = 5 }: CreateInProcessQueueP
   const handlers = new Map<string, JobHandler>();
   const timers = new Map<string, NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
+  /** Jobs scheduled before `start`, run by it. */
   const waiting: Array<() => void> = [];
+  const queued = new Set<string>();
   let active = false;
   let stopped = false;
 
@@ -54,11 +56,14 @@ export function createInProcessQueue({ log, retries = 5 }: CreateInProcessQueueP
     },
     async schedule(name, data, { key, runAt }) {
       const id = `${name}\u0000${key}`;
-      if (timers.has(id) || stopped) return;
-      const start = () => run(id, name, data, runAt?.getTime() ?? Date.now(), 0);
+      if (timers.has(id) || queued.has(id) || stopped) return;
+      const start = () => {
+        queued.delete(id);
+        run(id, name, data, runAt?.getTime() ?? Date.now(), 0);
+      };
       if (active) start();
       else {
-        timers.set(id, setTimeout(() => {}, 0));
+        queued.add(id);
         waiting.push(start);
       }
     },

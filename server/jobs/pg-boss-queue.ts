@@ -24,7 +24,12 @@ export function createPgBossQueue({ databaseUrl, pollSeconds, work, log }: Creat
   boss.on('error', (error) => log?.warn({ err: error }, 'job queue error'));
   const handlers = new Map<string, JobHandler>();
   let started: Promise<unknown> | null = null;
-  const ensureStarted = () => (started ??= boss.start());
+  // pg-boss drops jobs sent to a queue that does not exist yet: every instance creates the queues it
+  // knows, workers or not (creating an existing queue changes nothing).
+  const ensureStarted = () =>
+    (started ??= boss.start().then(async () => {
+      for (const name of handlers.keys()) await boss.createQueue(name);
+    }));
 
   return {
     kind: 'pg-boss',
@@ -44,7 +49,6 @@ export function createPgBossQueue({ databaseUrl, pollSeconds, work, log }: Creat
     },
     async start() {
       await ensureStarted();
-      for (const name of handlers.keys()) await boss.createQueue(name);
       if (!work) return;
       for (const [name, handler] of handlers) {
         await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: pollSeconds, batchSize: 1 }, async (jobs) => {

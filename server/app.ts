@@ -9,9 +9,12 @@ import { healthPlugin } from './http/health-plugin.ts';
 import { spacesPlugin } from './http/spaces-plugin.ts';
 import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
+import { createHub } from './realtime/hub.ts';
+import { realtimePlugin } from './realtime/plugin.ts';
 import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
 import { outcomePlugin } from './scoring/outcome-plugin.ts';
 import type { ServiceKey } from './service-key.ts';
+import { webhooksPlugin } from './webhooks/plugin.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -28,13 +31,15 @@ declare module 'fastify' {
 export type BuildAppParameters = {
   config: Config;
   database: Database;
+  /** Where GraphQL queries read (`DATABASE_READ_URL`); `database` when absent. */
+  readDatabase?: Database;
   serviceKey: ServiceKey;
   /** Fastify logger option; tests pass false. */
   logger?: boolean | object;
 };
 
 /** Creates the fastify app with every plugin registered (not listening). */
-export async function buildApp({ config, database, serviceKey, logger = true }: BuildAppParameters): Promise<FastifyInstance> {
+export async function buildApp({ config, database, readDatabase, serviceKey, logger = true }: BuildAppParameters): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === true ? { level: config.logLevel } : logger,
     // Bytes; the 100,000-character message limit itself is checked on the parsed envelope.
@@ -57,7 +62,10 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
   await app.register(healthPlugin, { db: database.db });
   await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, version });
   await app.register(spacesPlugin, { db: database.db });
-  await app.register(graphqlPlugin, { db: database.db, graphiql: config.graphiql });
+  const hub = createHub(config.realtime);
+  await app.register(realtimePlugin, { config, database, writer: logWriter, hub, serviceKey });
+  await app.register(webhooksPlugin, { db: database.db, adminApiKey: config.adminApiKey });
+  await app.register(graphqlPlugin, { db: (readDatabase ?? database).db, graphiql: config.graphiql, hub });
   await app.register(outcomePlugin, { db: database.db });
   await app.register(finalizerPlugin, {
     db: database.db,

@@ -12,6 +12,7 @@ import { ingestPlugin } from './ingest/plugin.ts';
 import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
 import { outcomePlugin } from './scoring/outcome-plugin.ts';
 import type { ServiceKey } from './service-key.ts';
+import { signerPlugin } from '../signer/plugin.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -64,6 +65,14 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
     serviceKey,
     intervalMs: config.finalizeIntervalMs,
     settleSeconds: config.decisionSettleSeconds,
+  });
+  await app.register(signerPlugin, {
+    db: database.db,
+    rpcUrls: config.rpcUrls,
+    executorKey: config.relayExecutorKey,
+    publicUrl: config.publicUrl,
+    intervalMs: config.relayIntervalMs,
+    version,
   });
   // Acknowledged writes finish before the database closes.
   app.addHook('onClose', async () => {

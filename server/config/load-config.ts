@@ -27,6 +27,12 @@ export type Config = {
   finalizeIntervalMs: number;
   /** Signature recovery: native libsecp256k1, or pure JS for platforms without the binding. */
   signatureBackend: 'native' | 'js';
+  /** Signer relay: hex private key that executes confirmed Safe transactions where a space enables it (secret). */
+  relayExecutorKey: string | undefined;
+  /** Signer relay: how often decisions are queued and Safe transactions advanced, in milliseconds. */
+  relayIntervalMs: number;
+  /** The service's public base URL (links in Safe transactions' `origin`); default from HOST and PORT. */
+  publicUrl: string;
 };
 
 export type LoadConfigParameters = { env?: NodeJS.ProcessEnv };
@@ -36,9 +42,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Reads the service configuration from the environment. */
 export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Config {
   const dataDir = str(env, 'DATA_DIR', './data');
+  const port = int(env, 'PORT', 4000, 0, 65535);
+  const host = str(env, 'HOST', '127.0.0.1');
   return {
-    port: int(env, 'PORT', 4000, 0, 65535),
-    host: str(env, 'HOST', '127.0.0.1'),
+    port,
+    host,
     dataDir: dataDir === ':memory:' ? dataDir : path.resolve(dataDir),
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     serviceKey: optionalHexKey(env, 'SERVICE_KEY'),
@@ -52,6 +60,9 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     decisionSettleSeconds: int(env, 'DECISION_SETTLE_SECONDS', 60, 0, 3600),
     finalizeIntervalMs: int(env, 'FINALIZE_INTERVAL_MS', 5000, 100, 3_600_000),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
+    relayExecutorKey: optionalHexKey(env, 'RELAY_EXECUTOR_KEY'),
+    relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 2000, 50, 3_600_000),
+    publicUrl: (optionalUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
   };
 }
 

@@ -1,0 +1,233 @@
+import t from 'tap';
+import * as apiKitModule from '@safe-global/api-kit';
+import { sql } from 'drizzle-orm';
+import { privateKeyToAccount } from 'viem/accounts';
+import type { Hex } from 'viem';
+import { queryRows } from '../server/db/open-database.ts';
+import { decideProposal } from '../server/scoring/decide-proposal.ts';
+import { graphql, postJson } from './support/client.ts';
+import { ethBalance, setupRelayChain, SAFE_TX_TYPES, tokenBalance, transactionCount, transferData } from './support/relay.ts';
+import { connectSafe, ETH_SIGN_TYPED_DATA_V4 } from './support/safe.ts';
+import { startTestServer } from './support/server.ts';
+import { sign, wallets } from './support/sign.ts';
+
+// api-kit's CJS-flavoured typings: the default import is typed as the namespace; at run time it is the class.
+const SafeApiKit = apiKitModule.default as unknown as typeof apiKitModule.default.default;
+
+const { chain, contracts, token, safe, owners } = await setupRelayChain({ eth: 10n ** 18n, tokens: 1_000_000n });
+t.teardown(() => chain.stop());
+const [, owner1, owner2, owner3, , executor, recipient, outsider, newOwner] = chain.accounts;
+const server = await startTestServer({
+  RPC_URLS: JSON.stringify({ '31337': chain.url }),
+  RELAY_EXECUTOR_KEY: executor.privateKey,
+  // Sweeps run by hand in this file, so every step is deterministic.
+  RELAY_INTERVAL_MS: '3600000',
+  FINALIZE_INTERVAL_MS: '3600000',
+});
+t.teardown(() => server.close());
+const db = server.database.db;
+const serviceUrl = `${server.url}/api/safe-transaction-service/31337`;
+const apiKit = new SafeApiKit({ chainId: 31337n, txServiceUrl: serviceUrl });
+const [controller, alice, bob] = wallets(3, 61);
+const now = () => Math.floor(Date.now() / 1000);
+
+async function post(body: unknown) {
+  const response = await postJson(server.url, body);
+  if (response.status !== 200) throw new Error(JSON.stringify(response.body));
+  return response.body as { id: string };
+}
+
+async function space(id: string, relay: Record<string, unknown> = { autoExecute: true }) {
+  await post(
+    await sign(controller, 'settings', {
+      space: id,
+      settings: JSON.stringify({
+        name: id,
+        network: '31337',
+        strategies: [{ name: 'whitelist', params: { addresses: { [alice.address]: 60, [bob.address]: 40 } } }],
+        plugins: { safe: relay },
+      }),
+    }),
+  );
+}
+
+function proposalMessage(spaceId: string, plugins: unknown, type = 'basic', choices = ['For', 'Against', 'Abstain']) {
+  return sign(controller, 'proposal', { space: spaceId, type, title: 'pay', choices, start: now() - 30, end: now() + 3600, plugins: JSON.stringify(plugins) });
+}
+
+/** A proposal that passes (or not), decided, and the relay swept once; returns the decision. */
+async function decided(spaceId: string, plugins: unknown, choice = 1) {
+  const proposal = (await post(await proposalMessage(spaceId, plugins))).id;
+  await post(await sign(alice, 'vote', { space: spaceId, proposal, choice }));
+  const [{ end }] = await queryRows<{ end: string }>(db, sql`SELECT "end" FROM proposals WHERE id = ${proposal}`);
+  const result = await decideProposal({ db, serviceKey: server.app.serviceKey, proposalId: proposal, now: Number(end) + 1, settleSeconds: 0 });
+  if (result.status !== 'decided') throw new Error('not decided');
+  await server.app.relay.sweep();
+  return { proposal, decision: result.decision };
+}
+
+async function queuedFor(decision: string) {
+  const [row] = await queryRows<{ safe_tx_hash: string; nonce: string; status: string; status_reason: string | null }>(
+    db,
+    sql`SELECT safe_tx_hash, nonce, status, status_reason FROM safe_transactions WHERE decision = ${decision}`,
+  );
+  return row;
+}
+
+async function status(safeTxHash: string) {
+  const [row] = await queryRows<{ status: string; status_reason: string | null }>(db, sql`SELECT status, status_reason FROM safe_transactions WHERE safe_tx_hash = ${safeTxHash}`);
+  return row;
+}
+
+async function trail(decision: string) {
+  const response = await fetch(`${server.url}/api/decisions/${decision}/trail`);
+  return ((await response.json()) as { entries: { step: string; detail: any }[] }).entries;
+}
+
+/** An owner's raw wallet EIP-712 signature of the SafeTx (no SDK), as returned by eth_signTypedData_v4. */
+async function walletSignature(privateKey: Hex, safeTxHash: string): Promise<Hex> {
+  const tx = await apiKit.getTransaction(safeTxHash);
+  return privateKeyToAccount(privateKey).signTypedData({
+    domain: { chainId: 31337, verifyingContract: safe as Hex },
+    types: SAFE_TX_TYPES,
+    primaryType: 'SafeTx',
+    message: {
+      to: tx.to as Hex,
+      value: BigInt(tx.value),
+      data: (tx.data ?? '0x') as Hex,
+      operation: tx.operation,
+      safeTxGas: BigInt(tx.safeTxGas),
+      baseGas: BigInt(tx.baseGas),
+      gasPrice: BigInt(tx.gasPrice),
+      gasToken: tx.gasToken as Hex,
+      refundReceiver: tx.refundReceiver as Hex,
+      nonce: BigInt(tx.nonce),
+    },
+  });
+}
+
+/** An owner confirms through api-kit with a protocol-kit EIP-712 signature. */
+async function confirmWithSdk(privateKey: string, safeTxHash: string) {
+  const kit = await connectSafe(chain, contracts, safe, privateKey);
+  const pending = await apiKit.getTransaction(safeTxHash);
+  const tx = await kit.createTransaction({
+    transactions: [{ to: pending.to, value: pending.value, data: pending.data ?? '0x', operation: pending.operation }],
+    options: { nonce: Number(pending.nonce), safeTxGas: pending.safeTxGas, baseGas: pending.baseGas, gasPrice: pending.gasPrice, gasToken: pending.gasToken, refundReceiver: pending.refundReceiver },
+  });
+  const signed = await kit.signTransaction(tx, ETH_SIGN_TYPED_DATA_V4);
+  const signature = signed.getSignature(await kit.getSafeProvider().getSignerAddress() as string);
+  if (!signature) throw new Error('no signature');
+  await apiKit.confirmTransaction(safeTxHash, signature.data);
+}
+
+const payPlugins = (ethWei: bigint, tokens: bigint) => ({
+  safe: {
+    network: '31337',
+    safe,
+    batches: {
+      '1': [
+        { to: recipient.address, value: String(ethWei), data: '0x', operation: 0 },
+        { to: token, value: '0', data: transferData(recipient.address, tokens), operation: 0 },
+      ],
+    },
+  },
+});
+
+t.test('proposal time: the payload is checked against the chain', async (tt) => {
+  await space('checks.eth');
+  const refused = async (plugins: unknown) => (await postJson(server.url, await proposalMessage('checks.eth', plugins))).body.error_description as string;
+  tt.match(await refused({ safe: { network: '31337', safe: outsider.address, batches: { '1': [{ to: recipient.address, value: '1', data: '0x', operation: 0 }] } } }), /no Safe at/);
+  tt.match(await refused({ safe: { network: '1', safe, batches: { '1': [{ to: recipient.address, value: '1', data: '0x', operation: 0 }] } } }), /network 1, the space on 31337/);
+  tt.match(await refused({ safe: { network: '31337', safe, batches: { '1': [{ to: recipient.address, value: '1', data: '0x', operation: 1 }] } } }), /delegatecall/);
+  tt.match(await refused({ safe: { network: '31337', safe, batches: { '2': [{ to: recipient.address, value: '1', data: '0x' }] } } }), /basic proposals carry one batch/);
+  tt.match(await refused({ safe: { network: '31337', safe, batches: { '1': [{ to: 'nope', value: '1', data: '0x' }] } } }), /must be an address/);
+
+  const reverting = (await post(await proposalMessage('checks.eth', payPlugins(0n, 10n ** 12n)))).id;
+  const [payload] = await queryRows<{ warnings: string[] }>(db, sql`SELECT warnings FROM relay_payloads WHERE proposal = ${reverting}`);
+  tt.equal(payload.warnings.length, 1, 'a batch that would revert is accepted with a warning');
+  tt.match(payload.warnings[0], /choice 1 would revert/);
+  const fine = (await post(await proposalMessage('checks.eth', payPlugins(1n, 1n)))).id;
+  const [ok] = await queryRows<{ warnings: string[] }>(db, sql`SELECT warnings FROM relay_payloads WHERE proposal = ${fine}`);
+  tt.same(ok.warnings, []);
+});
+
+t.test('a passed vote moves ETH and tokens out of the Safe after two owners confirm (api-kit and a raw wallet signature)', async (tt) => {
+  await space('pay.eth');
+  const ethBefore = await ethBalance(chain, recipient.address);
+  const tokensBefore = await tokenBalance(chain, token, recipient.address);
+  const { proposal, decision } = await decided('pay.eth', payPlugins(10n ** 17n, 12_345n));
+  tt.equal(decision.outcome, 'passed');
+  const queued = await queuedFor(decision.id);
+  tt.match(queued, { status: 'queued', nonce: 0 });
+  const safeTxHash = queued.safe_tx_hash;
+
+  // signers see the proposal, the result and the decision signature next to what they sign
+  const about = await apiKit.getServiceInfo();
+  tt.match(about.name, /conclave/);
+  const info = await apiKit.getSafeInfo(safe);
+  tt.same(info.owners, owners);
+  const pending = await apiKit.getPendingTransactions(safe);
+  tt.equal(pending.results.length, 1);
+  tt.equal(pending.results[0].safeTxHash, safeTxHash);
+  tt.equal(pending.results[0].to, contracts.multiSendCallOnlyAddress, 'two calls go through MultiSendCallOnly');
+  tt.equal(pending.results[0].operation, 1);
+  tt.match(JSON.parse(pending.results[0].origin), { url: new RegExp(`/api/proposals/${proposal}/outcome$`) });
+  const full = (await (await fetch(`${serviceUrl}/v2/multisig-transactions/${safeTxHash}/`)).json()) as any;
+  tt.match(full.conclave.decision, { id: decision.id, proposal, outcome: 'passed', signature: decision.signature, resultsHash: decision.resultsHash });
+
+  // a non-owner is refused; the first owner confirms through api-kit; a duplicate is ignored
+  const foreign = await walletSignature(outsider.privateKey, safeTxHash);
+  const refused = await postJson(`${serviceUrl}/v1/multisig-transactions/${safeTxHash}/confirmations/`, { signature: foreign });
+  tt.equal(refused.status, 422);
+  tt.match(refused.body.detail, /not an owner/);
+  await tt.rejects(apiKit.confirmTransaction(safeTxHash, foreign), /not an owner/, 'api-kit reports the reason');
+  await confirmWithSdk(owner1.privateKey, safeTxHash);
+  await confirmWithSdk(owner1.privateKey, safeTxHash);
+  tt.equal((await apiKit.getTransactionConfirmations(safeTxHash)).results.length, 1, 'duplicates are ignored');
+  tt.equal((await status(safeTxHash)).status, 'confirming');
+
+  // the second owner signs with a plain wallet (EIP-712); auto-execution submits, the sweep sees the receipt
+  const signature = await walletSignature(owner2.privateKey, safeTxHash);
+  const confirmed = await postJson(`${serviceUrl}/v1/multisig-transactions/${safeTxHash}/confirmations/`, { signature });
+  tt.equal(confirmed.status, 201);
+  tt.equal((await status(safeTxHash)).status, 'submitted');
+  await server.app.relay.sweep();
+  tt.equal((await status(safeTxHash)).status, 'executed');
+  tt.equal(await ethBalance(chain, recipient.address) - ethBefore, 10n ** 17n);
+  tt.equal(await tokenBalance(chain, token, recipient.address) - tokensBefore, 12_345n);
+  const executed = await apiKit.getTransaction(safeTxHash);
+  tt.equal(executed.isExecuted, true);
+  tt.equal(executed.isSuccessful, true);
+  tt.equal(executed.executor, executor.address);
+
+  const steps = (await trail(decision.id)).map((entry) => entry.step);
+  tt.same(steps, ['queued', 'confirmation', 'status', 'confirmation', 'status', 'submitted', 'receipt', 'executed', 'effects-checked']);
+  const { data } = await graphql(server.url, `{ safeTransactions(where: { decision: "${decision.id}" }) { safeTxHash status nonce executor confirmations { owner signatureType } trail { step } } }`);
+  tt.match(data.safeTransactions[0], { safeTxHash, status: 'executed', nonce: 0, executor: executor.address });
+  tt.same(data.safeTransactions[0].confirmations.map((c: any) => c.owner), [owner1.address, owner2.address]);
+  tt.equal(data.safeTransactions[0].trail.length, steps.length);
+  const late = await postJson(`${serviceUrl}/v1/multisig-transactions/${safeTxHash}/confirmations/`, { signature: await walletSignature(owner3.privateKey, safeTxHash) });
+  tt.equal(late.status, 422, 'no confirmation after execution');
+});
+
+t.test('rejected votes queue nothing', async (tt) => {
+  await space('no.eth');
+  const { decision } = await decided('no.eth', payPlugins(1n, 1n), 2);
+  tt.equal(decision.outcome, 'rejected');
+  tt.equal(await queuedFor(decision.id), undefined);
+  tt.same((await trail(decision.id)).map((entry) => entry.step), ['not-queued']);
+  await server.app.relay.sweep();
+  tt.equal((await trail(decision.id)).length, 1, 'handled once');
+});
+
+t.test('a batch that would revert is reported at proposal time and at pre-flight, and never executed', async (tt) => {
+  await space('broke.eth');
+  const nonceBefore = await transactionCount(chain, executor.address);
+  const { decision } = await decided('broke.eth', payPlugins(0n, 10n ** 12n));
+  const { safe_tx_hash: safeTxHash } = await queuedFor(decision.id);
+  await confirmWithSdk(owner1.privateKey, safeTxHash);
+  await confirmWithSdk(owner3.privateKey, safeTxHash);
+  tt.match(await status(safeTxHash), { status: 'failed', status_reason: /would revert/ });
+  tt.equal(await transactionCount(chain, executor.address), nonceBefore, 'nothing was sent');
+  tt.match((await trail(decision.id)).map((entry) => entry.step), ['queued', 'confirmation', 'status', 'confirmation', 'status', 'preflight-failed']);
+});

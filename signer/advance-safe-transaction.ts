@@ -7,7 +7,7 @@
  * those same bytes instead of signing again.
  */
 import { and, eq } from 'drizzle-orm';
-import { keccak256, parseEventLogs, type Hex, type LocalAccount, type PublicClient } from 'viem';
+import { getAddress, keccak256, parseEventLogs, type Hex, type LocalAccount, type PublicClient } from 'viem';
 import { safeConfirmations, safeTransactions } from '../schema/relay-tables.ts';
 import { spaces } from '../schema/tables.ts';
 import type { Db } from '../server/db/open-database.ts';
@@ -144,7 +144,7 @@ async function reconcileSubmitted(
     const fields = { blockNumber: Number(receipt.blockNumber), gasUsed: String(receipt.gasUsed) };
     await step.trail('receipt', { transactionHash: hash, status: receipt.status, blockNumber: Number(receipt.blockNumber), gasUsed: String(receipt.gasUsed) });
     if (receipt.status === 'success' && events.some((log) => log.eventName === 'ExecutionSuccess')) {
-      const moved = await step.move('submitted', 'executed', { ...fields, executedAt: Date.now() }, 'executed', { transactionHash: hash, by: receipt.from });
+      const moved = await step.move('submitted', 'executed', { ...fields, executedAt: Date.now() }, 'executed', { transactionHash: hash, by: getAddress(receipt.from) });
       if (moved) await checkEffects(row, state, step, hash);
       return 'executed';
     }
@@ -190,7 +190,7 @@ async function settleUsedNonce(chain: RelayChain, row: SafeTransactionRow, step:
       'executed',
       { executionTxHash: log.transactionHash, blockNumber: Number(receipt.blockNumber), gasUsed: String(receipt.gasUsed), executedAt: Date.now() },
       'executed',
-      { transactionHash: log.transactionHash, by: receipt.from, executedElsewhere: true },
+      { transactionHash: log.transactionHash, by: getAddress(receipt.from), executedElsewhere: true },
     );
     return 'executed';
   }

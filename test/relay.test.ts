@@ -3,8 +3,10 @@ import * as apiKitModule from '@safe-global/api-kit';
 import { sql } from 'drizzle-orm';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Hex } from 'viem';
+import { buildApp } from '../server/app.ts';
 import { queryRows } from '../server/db/open-database.ts';
 import { decideProposal } from '../server/scoring/decide-proposal.ts';
+import { createRelay } from '../signer/create-relay.ts';
 import { graphql, postJson } from './support/client.ts';
 import { ethBalance, setupRelayChain, SAFE_TX_TYPES, tokenBalance, transactionCount, transferData } from './support/relay.ts';
 import { connectSafe, ETH_SIGN_TYPED_DATA_V4 } from './support/safe.ts';
@@ -230,4 +232,159 @@ t.test('a batch that would revert is reported at proposal time and at pre-flight
   tt.match(await status(safeTxHash), { status: 'failed', status_reason: /would revert/ });
   tt.equal(await transactionCount(chain, executor.address), nonceBefore, 'nothing was sent');
   tt.match((await trail(decision.id)).map((entry) => entry.step), ['queued', 'confirmation', 'status', 'confirmation', 'status', 'preflight-failed']);
+});
+
+/** A signature item for an owner's on-chain approved hash (r = owner, s = 0, v = 1). */
+function approvedHashSignature(owner: string): string {
+  return `0x${owner.slice(2).toLowerCase().padStart(64, '0')}${'0'.repeat(64)}01`;
+}
+
+async function safeNonce(): Promise<number> {
+  return Number((await apiKit.getSafeInfo(safe)).nonce);
+}
+
+t.test('an owner change between queueing and execution: removed owners no longer count', async (tt) => {
+  await space('owners.eth');
+  const start = await safeNonce();
+  // An owner proposes removing owner1 through api-kit (eth_sign signature), at the current nonce.
+  const kit2 = await connectSafe(chain, contracts, safe, owner2.privateKey);
+  const removal = await kit2.createRemoveOwnerTx({ ownerAddress: owner1.address, threshold: 2 });
+  const removalHash = await kit2.getTransactionHash(removal);
+  const ethSign = await kit2.signHash(removalHash);
+  await apiKit.proposeTransaction({ safeAddress: safe, safeTransactionData: removal.data, safeTxHash: removalHash, senderAddress: owner2.address, senderSignature: ethSign.data, origin: 'owners' });
+  const wrong = await postJson(`${serviceUrl}/v2/safes/${safe}/multisig-transactions/`, { ...removal.data, contractTransactionHash: `0x${'1'.repeat(64)}`, sender: owner2.address, signature: ethSign.data });
+  tt.match(wrong.body.detail, /does not match/);
+
+  // The decision takes the next unused nonce, behind the pending proposal.
+  const { decision } = await decided('owners.eth', payPlugins(1000n, 7n));
+  const { safe_tx_hash: safeTxHash, nonce } = await queuedFor(decision.id);
+  tt.equal(Number(nonce), start + 1);
+  await confirmWithSdk(owner1.privateKey, safeTxHash);
+  await confirmWithSdk(owner2.privateKey, safeTxHash);
+  tt.equal((await status(safeTxHash)).status, 'ready', 'enough confirmations, but its nonce is not next yet');
+
+  // owner3 approves the removal on chain and confirms with an approved-hash signature; owner2 executes it.
+  const kit3 = await connectSafe(chain, contracts, safe, owner3.privateKey);
+  await (await kit3.approveTransactionHash(removalHash)).hash;
+  await apiKit.confirmTransaction(removalHash, approvedHashSignature(owner3.address));
+  tt.same((await apiKit.getTransactionConfirmations(removalHash)).results.map((c) => c.signatureType).sort(), ['APPROVED_HASH', 'ETH_SIGN']);
+  const executed = await kit2.executeTransaction(await apiKit.getTransaction(removalHash));
+  await chain.rpc.request('eth_getTransactionReceipt', [executed.hash]);
+  tt.same((await apiKit.getSafeInfo(safe)).owners, [owner2.address, owner3.address]);
+
+  await server.app.relay.sweep();
+  tt.equal((await status(removalHash)).status, 'executed', 'the owners\' own execution is recognised');
+  tt.equal((await status(safeTxHash)).status, 'confirming', 'owner1\'s confirmation no longer counts');
+  const steps = await trail(decision.id);
+  const changed = steps.find((entry) => entry.step === 'owners-changed');
+  tt.same(changed?.detail.ownersAfter, [owner2.address, owner3.address]);
+  const removed = await postJson(`${serviceUrl}/v1/multisig-transactions/${safeTxHash}/confirmations/`, { signature: await walletSignature(owner1.privateKey, safeTxHash) });
+  tt.equal(removed.status, 422, 'a removed owner cannot confirm');
+
+  await confirmWithSdk(owner3.privateKey, safeTxHash);
+  await server.app.relay.sweep();
+  tt.equal((await status(safeTxHash)).status, 'executed');
+  tt.equal(await safeNonce(), start + 2);
+});
+
+t.test('a nonce used by another transaction marks the queued one replaced', async (tt) => {
+  await space('replaced.eth');
+  const { decision } = await decided('replaced.eth', payPlugins(1000n, 7n));
+  const { safe_tx_hash: safeTxHash, nonce } = await queuedFor(decision.id);
+  await confirmWithSdk(owner2.privateKey, safeTxHash);
+  const kit2 = await connectSafe(chain, contracts, safe, owner2.privateKey);
+  const kit3 = await connectSafe(chain, contracts, safe, owner3.privateKey);
+  const rejection = await kit2.createRejectionTransaction(Number(nonce));
+  const signed = await kit3.signTransaction(await kit2.signTransaction(rejection, ETH_SIGN_TYPED_DATA_V4), ETH_SIGN_TYPED_DATA_V4);
+  await kit2.executeTransaction(signed);
+  await server.app.relay.sweep();
+  tt.match(await status(safeTxHash), { status: 'replaced', status_reason: new RegExp(`nonce ${nonce} was used`) });
+  tt.equal((await trail(decision.id)).at(-1)?.step, 'replaced');
+});
+
+t.test('oSnap payload without auto-execution: the relay waits, an owner executes, the relay records it', async (tt) => {
+  await space('osnap.eth', { autoExecute: false });
+  const ethBefore = await ethBalance(chain, recipient.address);
+  const plugins = {
+    oSnap: {
+      safes: [
+        {
+          safeName: 'Treasury',
+          safeAddress: safe,
+          network: '31337',
+          transactions: [{ type: 'transferFunds', to: recipient.address, value: '5000', data: '0x', formatted: [recipient.address, 0, '5000', '0x'] }],
+        },
+      ],
+    },
+  };
+  const { decision } = await decided('osnap.eth', plugins);
+  const { safe_tx_hash: safeTxHash } = await queuedFor(decision.id);
+  const single = await apiKit.getTransaction(safeTxHash);
+  tt.match(single, { to: recipient.address, value: '5000', operation: 0 }, 'one call is not wrapped in MultiSend');
+  await confirmWithSdk(owner2.privateKey, safeTxHash);
+  await confirmWithSdk(owner3.privateKey, safeTxHash);
+  await server.app.relay.sweep();
+  tt.equal((await status(safeTxHash)).status, 'ready', 'no executor run without auto-execution');
+  const kit3 = await connectSafe(chain, contracts, safe, owner3.privateKey);
+  await kit3.executeTransaction(await apiKit.getTransaction(safeTxHash));
+  await server.app.relay.sweep();
+  tt.equal((await status(safeTxHash)).status, 'executed');
+  tt.equal(await ethBalance(chain, recipient.address) - ethBefore, 5000n);
+  tt.match((await trail(decision.id)).find((entry) => entry.step === 'executed')?.detail, { by: owner3.address, executedElsewhere: true });
+});
+
+t.test('restart between persisting the submission and sending it: a new instance sends the same bytes once', async (tt) => {
+  await space('restart.eth');
+  const { decision } = await decided('restart.eth', payPlugins(777n, 3n));
+  const { safe_tx_hash: safeTxHash } = await queuedFor(decision.id);
+  const sentBefore = await transactionCount(chain, executor.address);
+  const nonceBefore = await safeNonce();
+  // Instance A stops right after it stored 'submitted' (its broadcast never happens).
+  const instanceA = createRelay({
+    db,
+    rpcUrls: server.config.rpcUrls,
+    executorKey: executor.privateKey,
+    publicUrl: server.config.publicUrl,
+    sendRawTransaction: async () => {
+      throw new Error('process killed');
+    },
+  });
+  // (owner1 was removed by the owner-change test)
+  await instanceA.confirm(safeTxHash, await walletSignature(owner2.privateKey, safeTxHash));
+  await instanceA.confirm(safeTxHash, await walletSignature(owner3.privateKey, safeTxHash));
+  tt.equal((await status(safeTxHash)).status, 'submitted');
+  tt.equal(await transactionCount(chain, executor.address), sentBefore, 'nothing reached the chain');
+
+  // Instance B on the same database continues.
+  const instanceB = await buildApp({ config: server.config, database: server.database, serviceKey: server.app.serviceKey, logger: false });
+  await instanceB.ready();
+  await instanceB.relay.sweep();
+  await instanceB.relay.sweep();
+  await server.app.relay.sweep();
+  await instanceB.close();
+  tt.equal((await status(safeTxHash)).status, 'executed');
+  tt.equal(await transactionCount(chain, executor.address), sentBefore + 1, 'one transaction from the executor');
+  tt.equal(await safeNonce(), nonceBefore + 1);
+  const steps = (await trail(decision.id)).map((entry) => entry.step);
+  tt.equal(steps.filter((step) => step === 'submitted').length, 1, 'signed and submitted once');
+  tt.equal(steps.filter((step) => step === 'resent').length, 1, 'the stored bytes were broadcast by the new instance');
+  tt.same(steps.slice(-3), ['receipt', 'executed', 'effects-checked']);
+});
+
+t.test('a restart after sending: the new instance only watches the receipt', async (tt) => {
+  await space('after.eth');
+  const { decision } = await decided('after.eth', payPlugins(1n, 1n));
+  const { safe_tx_hash: safeTxHash } = await queuedFor(decision.id);
+  const sentBefore = await transactionCount(chain, executor.address);
+  const instanceA = createRelay({ db, rpcUrls: server.config.rpcUrls, executorKey: executor.privateKey, publicUrl: server.config.publicUrl });
+  await instanceA.confirm(safeTxHash, await walletSignature(owner2.privateKey, safeTxHash));
+  await instanceA.confirm(safeTxHash, await walletSignature(owner3.privateKey, safeTxHash));
+  tt.equal((await status(safeTxHash)).status, 'submitted');
+  const instanceB = await buildApp({ config: server.config, database: server.database, serviceKey: server.app.serviceKey, logger: false });
+  await instanceB.ready();
+  await instanceB.relay.sweep();
+  await instanceB.close();
+  tt.equal((await status(safeTxHash)).status, 'executed');
+  tt.equal(await transactionCount(chain, executor.address), sentBefore + 1);
+  tt.notOk((await trail(decision.id)).some((entry) => entry.step === 'resent'));
 });

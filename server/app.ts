@@ -72,6 +72,7 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
     executorKey: config.relayExecutorKey,
     publicUrl: config.publicUrl,
     intervalMs: config.relayIntervalMs,
+    watchIntervalMs: config.relayWatchIntervalMs,
     version,
   });
   // Acknowledged writes finish before the database closes.

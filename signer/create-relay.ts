@@ -30,6 +30,8 @@ export type Relay = {
   executor: string | undefined;
   /** Queues new decisions and advances every open transaction; returns how many decisions were handled. */
   sweep(): Promise<number>;
+  /** Queues new decisions only (the frequent, database-only half of the sweep). */
+  queuePending(): Promise<number>;
   /** Advances one transaction now (after a confirmation). */
   advance(safeTxHash: string): Promise<string | undefined>;
   /** Verifies and stores owner confirmations; duplicates are ignored. Returns the new ones. */
@@ -105,7 +107,7 @@ export function createRelay({ db, rpcUrls, executorKey, publicUrl, log, sendRawT
     return added;
   }
 
-  return { chains, executor: executor?.address, sweep, advance, confirm, idle: () => serial(async () => undefined) };
+  return { chains, executor: executor?.address, sweep, queuePending, advance, confirm, idle: () => serial(async () => undefined) };
 }
 
 /** Inserts verified confirmations (get-or-create per owner) and writes a trail entry for each new one. */

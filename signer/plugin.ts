@@ -22,7 +22,10 @@ export type SignerPluginOptions = {
   rpcUrls: Record<string, string>;
   executorKey: string | undefined;
   publicUrl: string;
+  /** How often new decisions are looked for (a database query). */
   intervalMs: number;
+  /** How often every open Safe transaction is checked against the chain. */
+  watchIntervalMs: number;
   version: string;
 };
 
@@ -84,22 +87,26 @@ const plugin: FastifyPluginAsync<SignerPluginOptions> = async (app, options) => 
   app.decorate('relay', relay);
   if (relay.executor) app.log.info({ executor: relay.executor }, 'relay executor key loaded');
 
-  let timer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
-  app.addHook('onReady', async () => {
-    timer = setInterval(() => {
+  const every = (ms: number, work: () => Promise<unknown>) => {
+    const timer = setInterval(() => {
       if (busy) return;
       busy = true;
-      running = relay
-        .sweep()
+      running = work()
         .catch((error) => app.log.error({ err: error }, 'relay sweep failed'))
         .finally(() => (busy = false));
-    }, options.intervalMs);
+    }, ms);
     timer.unref();
+    timers.push(timer);
+  };
+  app.addHook('onReady', async () => {
+    every(options.intervalMs, () => relay.queuePending());
+    every(options.watchIntervalMs, () => relay.sweep());
   });
   app.addHook('onClose', async () => {
-    clearInterval(timer);
+    for (const timer of timers) clearInterval(timer);
     await running;
     await relay.idle();
   });

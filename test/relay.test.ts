@@ -24,6 +24,7 @@ const server = await startTestServer({
   RELAY_EXECUTOR_KEY: executor.privateKey,
   // Sweeps run by hand in this file, so every step is deterministic.
   RELAY_INTERVAL_MS: '3600000',
+  RELAY_WATCH_INTERVAL_MS: '3600000',
   FINALIZE_INTERVAL_MS: '3600000',
 });
 t.teardown(() => server.close());

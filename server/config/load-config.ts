@@ -29,8 +29,10 @@ export type Config = {
   signatureBackend: 'native' | 'js';
   /** Signer relay: hex private key that executes confirmed Safe transactions where a space enables it (secret). */
   relayExecutorKey: string | undefined;
-  /** Signer relay: how often decisions are queued and Safe transactions advanced, in milliseconds. */
+  /** Signer relay: how often new decisions are queued, in milliseconds. */
   relayIntervalMs: number;
+  /** Signer relay: how often open Safe transactions are checked against the chain, in milliseconds. */
+  relayWatchIntervalMs: number;
   /** The service's public base URL (links in Safe transactions' `origin`); default from HOST and PORT. */
   publicUrl: string;
 };
@@ -61,7 +63,8 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     finalizeIntervalMs: int(env, 'FINALIZE_INTERVAL_MS', 5000, 100, 3_600_000),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
     relayExecutorKey: optionalHexKey(env, 'RELAY_EXECUTOR_KEY'),
-    relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 2000, 50, 3_600_000),
+    relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 3_600_000),
+    relayWatchIntervalMs: int(env, 'RELAY_WATCH_INTERVAL_MS', 5000, 50, 3_600_000),
     publicUrl: (optionalUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
   };
 }

@@ -7,7 +7,7 @@
  * those same bytes instead of signing again.
  */
 import { and, eq } from 'drizzle-orm';
-import { getAddress, keccak256, parseEventLogs, type Hex, type LocalAccount, type PublicClient } from 'viem';
+import { decodeAbiParameters, getAddress, keccak256, parseEventLogs, type Hex, type LocalAccount, type Log, type PublicClient } from 'viem';
 import { safeConfirmations, safeTransactions } from '../schema/relay-tables.ts';
 import { spaces } from '../schema/tables.ts';
 import type { Db } from '../server/db/open-database.ts';
@@ -39,7 +39,7 @@ export async function advanceSafeTransaction(parameters: AdvanceSafeTransactionP
   const state = await readSafeState({ client: chain.client, safe: row.safe });
   const step = new Steps(db, row);
   if (row.status === 'submitted') return reconcileSubmitted(parameters, chain, row, state, step);
-  if (state.nonce > row.nonce) return settleUsedNonce(chain, row, step, 'confirming');
+  if (state.nonce > row.nonce) return settleUsedNonce(chain, row, step);
 
   if (!sameOwners(row.owners, state.owners) || row.threshold !== state.threshold) {
     await db
@@ -145,18 +145,18 @@ async function reconcileSubmitted(
     await step.trail('receipt', { transactionHash: hash, status: receipt.status, blockNumber: Number(receipt.blockNumber), gasUsed: String(receipt.gasUsed) });
     if (receipt.status === 'success' && events.some((log) => log.eventName === 'ExecutionSuccess')) {
       const moved = await step.move('submitted', 'executed', { ...fields, executedAt: Date.now() }, 'executed', { transactionHash: hash, by: getAddress(receipt.from) });
-      if (moved) await checkEffects(row, state, step, hash);
+      if (moved) await checkEffects(row, step, hash, receipt.logs);
       return 'executed';
     }
     if (events.some((log) => log.eventName === 'ExecutionFailure')) {
       await step.move('submitted', 'failed', { ...fields, statusReason: 'the Safe transaction failed (ExecutionFailure)' }, 'failed', { transactionHash: hash });
       return 'failed';
     }
-    if (state.nonce > row.nonce) return settleUsedNonce(chain, row, step, 'submitted');
+    if (state.nonce > row.nonce) return settleUsedNonce(chain, row, step);
     await step.move('submitted', 'failed', { ...fields, statusReason: 'execTransaction reverted' }, 'failed', { transactionHash: hash });
     return 'failed';
   }
-  if (state.nonce > row.nonce) return settleUsedNonce(chain, row, step, 'submitted');
+  if (state.nonce > row.nonce) return settleUsedNonce(chain, row, step);
   const known = await chain.client.getTransaction({ hash }).catch(() => null);
   if (!known && row.executionRawTx) {
     // Stored as submitted but never seen by the node (stopped before or while sending): the same bytes again.
@@ -174,41 +174,51 @@ async function reconcileSubmitted(
 }
 
 /** The Safe's nonce passed ours: executed (ExecutionSuccess for our safeTxHash) or replaced by another transaction. */
-async function settleUsedNonce(chain: RelayChain, row: SafeTransactionRow, step: Steps, from: string): Promise<string> {
+async function settleUsedNonce(chain: RelayChain, row: SafeTransactionRow, step: Steps): Promise<string> {
   const logs = await chain.client.getLogs({
     address: row.safe as Hex,
     event: SAFE_ABI.find((item) => item.type === 'event' && item.name === 'ExecutionSuccess') as Extract<(typeof SAFE_ABI)[number], { name: 'ExecutionSuccess' }>,
     args: { txHash: row.safeTxHash as Hex },
     fromBlock: BigInt(row.queuedBlock),
   });
-  const status = row.status === 'submitted' ? 'submitted' : row.status;
+  const status = row.status;
   if (logs.length > 0) {
     const log = logs[0];
     const receipt = await chain.client.getTransactionReceipt({ hash: log.transactionHash });
-    await step.move(
+    const moved = await step.move(
       status,
       'executed',
       { executionTxHash: log.transactionHash, blockNumber: Number(receipt.blockNumber), gasUsed: String(receipt.gasUsed), executedAt: Date.now() },
       'executed',
       { transactionHash: log.transactionHash, by: getAddress(receipt.from), executedElsewhere: true },
     );
+    if (moved) await checkEffects(row, step, log.transactionHash, receipt.logs);
     return 'executed';
   }
-  void from;
   await step.move(status, 'replaced', { statusReason: `nonce ${row.nonce} was used by another transaction` }, 'replaced', { nonce: row.nonce });
   return 'replaced';
 }
 
-/** What happened is what was decided: the mined execution carries our safeTxHash and used our nonce. */
-async function checkEffects(row: SafeTransactionRow, state: SafeState, step: Steps, hash: string): Promise<void> {
-  await step.trail('effects-checked', {
-    transactionHash: hash,
-    safeTxHash: row.safeTxHash,
-    nonceUsed: row.nonce,
-    safeNonceNow: state.nonce,
-    resultsHash: row.resultsHash,
-    calls: row.calls.length,
-  });
+/**
+ * What happened is what was decided: the mined execution emitted ExecutionSuccess for our safeTxHash,
+ * and (SafeL2) its SafeMultiSigTransaction event carries the queued to, value, data, operation and nonce.
+ */
+async function checkEffects(row: SafeTransactionRow, step: Steps, hash: string, logs: Log[]): Promise<void> {
+  const events = parseEventLogs({ abi: SAFE_ABI, logs }).filter((log) => log.address.toLowerCase() === row.safe.toLowerCase());
+  const success = events.some((log) => log.eventName === 'ExecutionSuccess' && log.args.txHash === row.safeTxHash);
+  const executed = events.find((log) => log.eventName === 'SafeMultiSigTransaction');
+  const detail: Record<string, unknown> = { transactionHash: hash, safeTxHash: row.safeTxHash, executionSuccess: success, resultsHash: row.resultsHash };
+  let matches = success;
+  if (executed && executed.eventName === 'SafeMultiSigTransaction') {
+    const { to, value, data, operation, additionalInfo } = executed.args;
+    const [nonce] = decodeAbiParameters([{ type: 'uint256' }, { type: 'address' }, { type: 'uint256' }], additionalInfo);
+    const same =
+      to.toLowerCase() === row.to.toLowerCase() && value === BigInt(row.value) && data.toLowerCase() === row.data.toLowerCase() && operation === row.operation && nonce === BigInt(row.nonce);
+    detail.executedCall = { to, value: String(value), operation, nonce: Number(nonce), dataHash: keccak256(data) };
+    detail.sameAsQueued = same;
+    matches = matches && same;
+  }
+  await step.trail(matches ? 'effects-checked' : 'effects-mismatch', detail);
 }
 
 class Steps {

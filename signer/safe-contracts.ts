@@ -21,6 +21,8 @@ export const SAFE_ABI = parseAbi([
   'function approvedHashes(address owner, bytes32 hash) view returns (uint256)',
   'event ExecutionSuccess(bytes32 indexed txHash, uint256 payment)',
   'event ExecutionFailure(bytes32 indexed txHash, uint256 payment)',
+  // SafeL2 only: the executed transaction in full; additionalInfo = abi.encode(nonce, msg.sender, threshold).
+  'event SafeMultiSigTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures, bytes additionalInfo)',
 ]);
 
 /** CompatibilityFallbackHandler.simulate, reached through the Safe's fallback. */

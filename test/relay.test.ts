@@ -205,6 +205,8 @@ t.test('a passed vote moves ETH and tokens out of the Safe after two owners conf
 
   const steps = (await trail(decision.id)).map((entry) => entry.step);
   tt.same(steps, ['queued', 'confirmation', 'status', 'confirmation', 'status', 'submitted', 'receipt', 'executed', 'effects-checked']);
+  const effects = (await trail(decision.id)).at(-1)?.detail;
+  tt.match(effects, { executionSuccess: true, sameAsQueued: true, executedCall: { to: contracts.multiSendCallOnlyAddress, operation: 1, nonce: 0 } }, 'the mined call is the queued one');
   const { data } = await graphql(server.url, `{ safeTransactions(where: { decision: "${decision.id}" }) { safeTxHash status nonce executor confirmations { owner signatureType } trail { step } } }`);
   tt.match(data.safeTransactions[0], { safeTxHash, status: 'executed', nonce: 0, executor: executor.address });
   tt.same(data.safeTransactions[0].confirmations.map((c: any) => c.owner), [owner1.address, owner2.address]);
@@ -332,6 +334,7 @@ t.test('oSnap payload without auto-execution: the relay waits, an owner executes
   tt.equal((await status(safeTxHash)).status, 'executed');
   tt.equal(await ethBalance(chain, recipient.address) - ethBefore, 5000n);
   tt.match((await trail(decision.id)).find((entry) => entry.step === 'executed')?.detail, { by: owner3.address, executedElsewhere: true });
+  tt.match((await trail(decision.id)).at(-1), { step: 'effects-checked', detail: { sameAsQueued: true } });
 });
 
 t.test('restart between persisting the submission and sending it: a new instance sends the same bytes once', async (tt) => {

@@ -8,6 +8,7 @@ import { storeConfirmations, type Relay } from './create-relay.ts';
 import { readSafeState } from './read-safe-state.ts';
 import { loadSafeTransaction } from './safe-transaction-response.ts';
 import { verifySafeSignatures } from './verify-safe-signatures.ts';
+import { SAFE_TX_TYPES } from './safe-contracts.ts';
 
 export type ProposalBody = {
   to: string;
@@ -26,20 +27,6 @@ export type ProposalBody = {
   origin?: string | null;
 };
 
-const SAFE_TX_TYPES = {
-  SafeTx: [
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'data', type: 'bytes' },
-    { name: 'operation', type: 'uint8' },
-    { name: 'safeTxGas', type: 'uint256' },
-    { name: 'baseGas', type: 'uint256' },
-    { name: 'gasPrice', type: 'uint256' },
-    { name: 'gasToken', type: 'address' },
-    { name: 'refundReceiver', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-  ],
-} as const;
 const ZERO = '0x0000000000000000000000000000000000000000';
 
 export type ProposeSafeTransactionParameters = { db: Db; relay: Relay; network: string; safe: string; body: ProposalBody };

@@ -221,6 +221,8 @@ t.test('rejected votes queue nothing', async (tt) => {
   tt.equal(decision.outcome, 'rejected');
   tt.equal(await queuedFor(decision.id), undefined);
   tt.same((await trail(decision.id)).map((entry) => entry.step), ['not-queued']);
+  const { data } = await graphql(server.url, `{ decisionTrail(decision: "${decision.id}") { step detail } }`);
+  tt.match(data.decisionTrail, [{ step: 'not-queued', detail: { outcome: 'rejected' } }]);
   await server.app.relay.sweep();
   tt.equal((await trail(decision.id)).length, 1, 'handled once');
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { encodeFunctionData, decodeFunctionResult, parseAbi, type Hex } from 'viem';
 import { startChain, type LocalChain } from './chain.ts';
 import { createSafe, deploySafeContracts, type SafeContracts } from './safe.ts';
+export { SAFE_TX_TYPES } from '../../signer/safe-contracts.ts';
 
 const require = createRequire(import.meta.url);
 export const ERC20_ABI = parseAbi(['function transfer(address to, uint256 amount) returns (bool)', 'function balanceOf(address) view returns (uint256)']);
@@ -48,18 +49,3 @@ export async function transactionCount(chain: LocalChain, address: string): Prom
   return Number(await chain.rpc.request<string>('eth_getTransactionCount', [address, 'latest']));
 }
 
-/** The EIP-712 SafeTx types (Safe ≥ 1.3). */
-export const SAFE_TX_TYPES = {
-  SafeTx: [
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'data', type: 'bytes' },
-    { name: 'operation', type: 'uint8' },
-    { name: 'safeTxGas', type: 'uint256' },
-    { name: 'baseGas', type: 'uint256' },
-    { name: 'gasPrice', type: 'uint256' },
-    { name: 'gasToken', type: 'address' },
-    { name: 'refundReceiver', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-  ],
-} as const;

@@ -15,6 +15,7 @@ import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
 import { outcomePlugin } from './scoring/outcome-plugin.ts';
 import type { ServiceKey } from './service-key.ts';
 import { webhooksPlugin } from './webhooks/plugin.ts';
+import { signerPlugin } from '../signer/plugin.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -73,6 +74,15 @@ export async function buildApp({ config, database, readDatabase, serviceKey, log
     intervalMs: config.finalizeIntervalMs,
     settleSeconds: config.decisionSettleSeconds,
     rpcUrls: config.rpcUrls,
+  });
+  await app.register(signerPlugin, {
+    db: database.db,
+    rpcUrls: config.rpcUrls,
+    executorKey: config.relayExecutorKey,
+    publicUrl: config.publicUrl,
+    intervalMs: config.relayIntervalMs,
+    watchIntervalMs: config.relayWatchIntervalMs,
+    version,
   });
   // Acknowledged writes finish before the database closes.
   app.addHook('onClose', async () => {

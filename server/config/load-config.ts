@@ -33,6 +33,14 @@ export type Config = {
   redisUrl: string | undefined;
   /** Operator key for the webhook administration routes (`authorization: Bearer <key>`); unset = disabled. */
   adminApiKey: string | undefined;
+  /** Signer relay: hex private key that executes confirmed Safe transactions where a space enables it (secret). */
+  relayExecutorKey: string | undefined;
+  /** Signer relay: how often new decisions are queued, in milliseconds. */
+  relayIntervalMs: number;
+  /** Signer relay: how often open Safe transactions are checked against the chain, in milliseconds. */
+  relayWatchIntervalMs: number;
+  /** The service's public base URL (links in Safe transactions' `origin`); default from HOST and PORT. */
+  publicUrl: string;
   realtime: RealtimeConfig;
 };
 
@@ -48,7 +56,6 @@ export type RealtimeConfig = {
   jobs: boolean;
   /** How often a job worker polls for due jobs, in seconds. */
   jobPollSeconds: number;
-  /** Delay after a proposal's end before its scores are marked final, in seconds. */
   /** First webhook retry delay in ms; each retry doubles it, up to `webhookRetryMaxMs`. */
   webhookRetryBaseMs: number;
   webhookRetryMaxMs: number;
@@ -65,9 +72,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Reads the service configuration from the environment. */
 export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Config {
   const dataDir = str(env, 'DATA_DIR', './data');
+  const port = int(env, 'PORT', 4000, 0, 65535);
+  const host = str(env, 'HOST', '127.0.0.1');
   const config: Config = {
-    port: int(env, 'PORT', 4000, 0, 65535),
-    host: str(env, 'HOST', '127.0.0.1'),
+    port,
+    host,
     dataDir: dataDir === ':memory:' ? dataDir : path.resolve(dataDir),
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     serviceKey: optionalHexKey(env, 'SERVICE_KEY'),
@@ -95,6 +104,10 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
       webhookRetryWindowSeconds: int(env, 'WEBHOOK_RETRY_WINDOW_SECONDS', 25 * 3600, 1, 30 * 24 * 3600),
       webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
     },
+    relayExecutorKey: optionalHexKey(env, 'RELAY_EXECUTOR_KEY'),
+    relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 3_600_000),
+    relayWatchIntervalMs: int(env, 'RELAY_WATCH_INTERVAL_MS', 5000, 50, 3_600_000),
+    publicUrl: (optionalUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
   };
   if (config.databaseReadUrl && !config.databaseUrl) throw new ConfigError('DATABASE_READ_URL needs DATABASE_URL');
   return config;

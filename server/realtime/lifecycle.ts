@@ -11,6 +11,7 @@ import type { Db } from '../db/open-database.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { scheduleAttempt } from '../webhooks/deliver.ts';
 import { enqueueDeliveries, type Delivery } from '../webhooks/enqueue-deliveries.ts';
+import type { WebhookEvent } from '../webhooks/events.ts';
 import type { BusEvent } from './event-bus.ts';
 
 export const START_JOB = 'proposal-start';
@@ -21,8 +22,8 @@ export type LifecycleDependencies = {
   queue: JobQueue;
   settleSeconds: number;
   publish(events: BusEvent[]): Promise<void>;
-  /** Decides the proposal (idempotent); throws while it must wait, and the job is retried. */
-  decide(proposal: string): Promise<void>;
+  /** Decides the proposal (idempotent) and returns the signed decision; throws while it must wait (the job is retried). */
+  decide(proposal: string): Promise<Record<string, unknown> | undefined>;
 };
 
 type ProposalTimes = { id: string; start: number; end: number };
@@ -80,7 +81,7 @@ async function reach(deps: LifecycleDependencies, milestone: 'started' | 'ended'
     await scheduleMilestones(deps, row, now);
     return;
   }
-  if (milestone === 'ended') await deps.decide(id);
+  const decision = milestone === 'ended' ? await deps.decide(id) : undefined;
   let deliveries: Delivery[] = [];
   let reached = false;
   await db.transaction(async (tx) => {
@@ -92,7 +93,9 @@ async function reach(deps: LifecycleDependencies, milestone: 'started' | 'ended'
     if (inserted.length === 0) return;
     reached = true;
     const [summary] = await loadSummaries(tx as unknown as Db, [id]);
-    deliveries = await enqueueDeliveries({ db: tx as unknown as Db, events: [{ event: `proposal.${milestone}`, space: row.space, data: proposalSummary(summary) }], now });
+    const events: WebhookEvent[] = [{ event: `proposal.${milestone}`, space: row.space, data: proposalSummary(summary) }];
+    if (decision) events.push({ event: 'proposal.decided', space: row.space, data: decision as Record<string, unknown> });
+    deliveries = await enqueueDeliveries({ db: tx as unknown as Db, events, now });
   });
   if (!reached) return;
   await deps.publish([{ kind: milestone === 'started' ? 'proposal-started' : 'proposal-ended', id, proposal: id, space: row.space }]);

@@ -82,7 +82,8 @@ const plugin: FastifyPluginAsync<RealtimePluginOptions> = async (app, { config, 
     publish,
     async decide(proposal) {
       const now = Math.floor(Date.now() / 1000);
-      await decideProposal({ db, serviceKey, proposalId: proposal, now, settleSeconds: config.decisionSettleSeconds, rpcUrls: config.rpcUrls });
+      const result = await decideProposal({ db, serviceKey, proposalId: proposal, now, settleSeconds: config.decisionSettleSeconds, rpcUrls: config.rpcUrls });
+      return result.status === 'decided' ? result.decision : undefined;
     },
   };
   await defineLifecycleJobs(lifecycle);

@@ -11,6 +11,9 @@ import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
 import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
 import { outcomePlugin } from './scoring/outcome-plugin.ts';
+import { StructuredLlm } from './ai/llm/client.ts';
+import { riskPlugin } from './risk/risk-plugin.ts';
+import { riskRoutePlugin } from './risk/risk-route-plugin.ts';
 import type { ServiceKey } from './service-key.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -59,7 +62,12 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
   await app.register(spacesPlugin, { db: database.db });
   await app.register(graphqlPlugin, { db: database.db, graphiql: config.graphiql });
   await app.register(outcomePlugin, { db: database.db });
+  await app.register(riskRoutePlugin, { db: database.db });
+  // One client for the live reports and the decisions, so they share its breaker and answer cache.
+  const llm = config.llm ? new StructuredLlm(config.llm) : undefined;
+  await app.register(riskPlugin, { db: database.db, intervalMs: config.riskIntervalMs, debounceSeconds: config.riskDebounceSeconds, llm });
   await app.register(finalizerPlugin, {
+    llm,
     db: database.db,
     serviceKey,
     intervalMs: config.finalizeIntervalMs,

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { riskReports } from '../../schema/ai-tables.ts';
+import { proposals } from '../../schema/tables.ts';
 import type { Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
 import { errorResponseSchema } from '../http/error-response.ts';
@@ -19,7 +20,12 @@ const plugin: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
       },
     },
     async (request) => {
-      const [row] = await db.select({ report: riskReports.report }).from(riskReports).where(eq(riskReports.proposal, request.params.id));
+      // Joined with the proposal: a deleted proposal's last report is not served.
+      const [row] = await db
+        .select({ report: riskReports.report })
+        .from(riskReports)
+        .innerJoin(proposals, eq(proposals.id, riskReports.proposal))
+        .where(eq(riskReports.proposal, request.params.id));
       if (!row) throw new ClientError('no risk report for this proposal (unknown, or no vote analysed yet)', 404);
       return riskView(row.report as StoredRisk);
     },

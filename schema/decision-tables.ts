@@ -31,6 +31,8 @@ export const decisions = pgTable(
     decidedAt: bigint('decided_at', { mode: 'number' }).notNull(),
     signer: text('signer').notNull(),
     signature: text('signature').notNull(),
+    /** The AI overseer's risk report as of the decision (`StoredRisk`); advisory, not signed, never changes the outcome. */
+    riskReport: jsonb('risk_report'),
   },
   (t) => [uniqueIndex('decisions_proposal').on(t.proposal)],
 );

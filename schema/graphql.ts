@@ -166,6 +166,77 @@ type Proposal {
   flagged: Boolean
   "The signed decision, once voting has closed."
   outcome: Outcome
+  "The AI overseer's risk report: live while voting is open, the final one once decided. Advisory only."
+  risk: Risk
+}
+
+type Risk {
+  proposal: String!
+  "none, low, medium or high: the highest flag severity, raised (never lowered) by accepted LLM suggestions."
+  level: String!
+  computedAt: Int!
+  "Vote versions analysed (every signed vote, including replaced ones)."
+  votesAnalyzed: Int!
+  lastMci: Int
+  headline: String
+  "LLM summary when an endpoint is configured and its answer is grounded; deterministic text otherwise."
+  summary: String
+  riskNotes: [String!]
+  summarySource: String
+  model: String
+  flags: [RiskFlag!]!
+  fairness: Fairness
+  "Result per choice (0-based winner, -1 without votes), and without the medium/high-flagged voters."
+  result: RiskResult
+  resultWithoutFlagged: RiskResult
+  rules: RulesCheck
+}
+
+type RiskFlag {
+  kind: String!
+  severity: String!
+  detectorSeverity: String!
+  score: Float!
+  explanation: String!
+  explanationSource: String!
+  detectorExplanation: String!
+  outcomeChanged: Boolean
+  evidence: Evidence!
+}
+
+type Evidence {
+  votes: [String!]!
+  voters: [String!]!
+  "Named figures (numbers) the explanation is rendered from."
+  figures: Any!
+}
+
+type Fairness {
+  voters: Int!
+  totalVp: Float!
+  gini: Float!
+  nakamoto: Int!
+  top1Share: Float!
+  top10Share: Float!
+  hhi: Float!
+  effectiveVoters: Float!
+  headShare: [Float!]!
+  vpShare: [Float!]!
+  countVsPowerDivergence: Float!
+  countWinnerDiffers: Boolean!
+}
+
+type RiskResult {
+  scores: [Float!]!
+  winner: Int!
+  quorumMet: Boolean!
+}
+
+type RulesCheck {
+  verdict: String!
+  violatedRules: [Int!]!
+  notes: String!
+  source: String!
 }
 
 type Outcome {
@@ -186,6 +257,8 @@ type Outcome {
   decidedAt: Int
   signer: String!
   signature: String!
+  "The risk report as of the decision (advisory, not signed)."
+  risk: Risk
 }
 
 type Vote {

@@ -1,4 +1,5 @@
 /** Space settings: the JSON a controller or admin signs in a `Space` message. */
+import type { ThresholdOverrides } from '../server/ai/thresholds.ts';
 import type { StrategyConfig } from '../server/scoring/strategy.ts';
 
 export type ValidationConfig = { name: string; params: Record<string, unknown> };
@@ -21,6 +22,14 @@ export type SpaceVoting = {
   passOnWinner?: boolean;
 };
 
+/** Conclave: the AI overseer's per-space configuration (advisory; never changes a result). */
+export type SpaceAiSettings = {
+  /** Overrides of the detector thresholds, by detector group (see server/ai/thresholds.ts). */
+  thresholds: ThresholdOverrides;
+  /** The space's written rules, checked against each proposal by the LLM layer when one is configured. */
+  rules: string[];
+};
+
 export type SpaceSettings = {
   name: string;
   network: string;
@@ -34,6 +43,7 @@ export type SpaceSettings = {
   voteValidation: ValidationConfig;
   voting: SpaceVoting;
   plugins: Record<string, unknown>;
+  ai?: SpaceAiSettings;
   /** Everything else a Snapshot client may set (about, avatar, website, …), kept as signed. */
   [key: string]: unknown;
 };

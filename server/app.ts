@@ -13,6 +13,9 @@ import { createHub } from './realtime/hub.ts';
 import { realtimePlugin } from './realtime/plugin.ts';
 import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
 import { outcomePlugin } from './scoring/outcome-plugin.ts';
+import { StructuredLlm } from './ai/llm/client.ts';
+import { riskPlugin } from './risk/risk-plugin.ts';
+import { riskRoutePlugin } from './risk/risk-route-plugin.ts';
 import type { ServiceKey } from './service-key.ts';
 import { webhooksPlugin } from './webhooks/plugin.ts';
 import { signerPlugin } from '../signer/plugin.ts';
@@ -68,7 +71,12 @@ export async function buildApp({ config, database, readDatabase, serviceKey, log
   await app.register(webhooksPlugin, { db: database.db, adminApiKey: config.adminApiKey });
   await app.register(graphqlPlugin, { db: (readDatabase ?? database).db, graphiql: config.graphiql, hub });
   await app.register(outcomePlugin, { db: database.db });
+  await app.register(riskRoutePlugin, { db: database.db });
+  // One client for the live reports and the decisions, so they share its breaker and answer cache.
+  const llm = config.llm ? new StructuredLlm(config.llm) : undefined;
+  await app.register(riskPlugin, { db: database.db, intervalMs: config.riskIntervalMs, debounceSeconds: config.riskDebounceSeconds, llm });
   await app.register(finalizerPlugin, {
+    llm,
     db: database.db,
     serviceKey,
     intervalMs: config.finalizeIntervalMs,

@@ -41,6 +41,10 @@ t.test('a bad value is a clear error naming the variable, never echoing a secret
     [{ RELAY_EXECUTOR_KEY: '0xsecretsecret' }, /^RELAY_EXECUTOR_KEY must be a 32-byte hex private key$/],
     [{ RELAY_INTERVAL_MS: '10' }, /^RELAY_INTERVAL_MS must be between 50/],
     [{ PUBLIC_URL: 'ftp://x' }, /^PUBLIC_URL must start with http:/],
+    [{ LLM_BASE_URL: 'ftp://secretsecret' }, /^LLM_BASE_URL: AI base URL must be http\(s\)/],
+    [{ LLM_BASE_URL: 'http://127.0.0.1:1/v1', LLM_API_KEY: 'secretsecret', LLM_TIMEOUT_MS: 'soon' }, /^LLM_TIMEOUT_MS must be a whole number/],
+    [{ LLM_BASE_URL: 'https://api.example.com/v1', LLM_API_KEY: 'secretsecret', NODE_ENV: 'test' }, /non-loopback/],
+    [{ RISK_DEBOUNCE_SECONDS: '-1' }, /^RISK_DEBOUNCE_SECONDS must be a whole number/],
   ];
   for (const [env, message] of cases) {
     tt.throws(() => loadConfig({ env }), ConfigError, Object.keys(env)[0]);
@@ -51,4 +55,16 @@ t.test('a bad value is a clear error naming the variable, never echoing a secret
       tt.notMatch((error as Error).message, /secretsecret/);
     }
   }
+});
+
+t.test('the LLM endpoint: off without LLM_BASE_URL, typed with it, the key kept out of serialisation', async (tt) => {
+  tt.equal(loadConfig({ env: {} }).llm, undefined);
+  tt.equal(loadConfig({ env: {} }).riskDebounceSeconds, 30);
+  const config = loadConfig({
+    env: { LLM_BASE_URL: 'http://127.0.0.1:11434/v1', LLM_API_KEY: 'sk-secretsecret', LLM_MODEL: 'llama3', LLM_TIMEOUT_MS: '15000', LLM_MAX_RETRIES: '2', RISK_INTERVAL_MS: '1000' },
+  });
+  tt.match(config.llm, { baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3', timeoutMs: 15000, retries: 2 });
+  tt.equal(config.llm!.apiKey, 'sk-secretsecret', 'the client can read the key');
+  tt.notMatch(JSON.stringify(config), /secretsecret/, 'serialising the configuration does not reveal it');
+  tt.equal(config.riskIntervalMs, 1000);
 });

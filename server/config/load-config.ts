@@ -1,5 +1,6 @@
 /** Typed configuration from environment variables, with defaults and a clear error on a bad value. */
 import path from 'node:path';
+import { checkConfig, LlmConfigError, type LlmConfig } from '../ai/llm/config.ts';
 import { ConfigError } from '../errors.ts';
 
 export type Config = {
@@ -41,6 +42,12 @@ export type Config = {
   relayWatchIntervalMs: number;
   /** The service's public base URL (links in Safe transactions' `origin`); default from HOST and PORT. */
   publicUrl: string;
+  /** How often open proposals are swept for risk reports to recompute, in milliseconds. */
+  riskIntervalMs: number;
+  /** A proposal's risk report is recomputed at most once per this many seconds. */
+  riskDebounceSeconds: number;
+  /** OpenAI-compatible endpoint of the advisory LLM layer; undefined without LLM_BASE_URL (deterministic text). */
+  llm: LlmConfig | undefined;
   realtime: RealtimeConfig;
 };
 
@@ -108,6 +115,9 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 3_600_000),
     relayWatchIntervalMs: int(env, 'RELAY_WATCH_INTERVAL_MS', 5000, 50, 3_600_000),
     publicUrl: (optionalUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    riskIntervalMs: int(env, 'RISK_INTERVAL_MS', 5000, 100, 3_600_000),
+    riskDebounceSeconds: int(env, 'RISK_DEBOUNCE_SECONDS', 30, 0, 86_400),
+    llm: llmConfig(env),
   };
   if (config.databaseReadUrl && !config.databaseUrl) throw new ConfigError('DATABASE_READ_URL needs DATABASE_URL');
   return config;
@@ -119,6 +129,29 @@ function optionalSecret(env: NodeJS.ProcessEnv, name: string): string | undefine
   // The value is a secret: the error never repeats it.
   if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters`);
   return raw;
+}
+
+/** LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, LLM_TIMEOUT_MS, LLM_MAX_RETRIES; the key is never echoed in errors. */
+function llmConfig(env: NodeJS.ProcessEnv): LlmConfig | undefined {
+  const baseURL = env.LLM_BASE_URL;
+  if (baseURL === undefined || baseURL === '') return undefined;
+  const config: LlmConfig = {
+    baseURL,
+    // Local servers ignore the key, but the openai client refuses to start without one.
+    apiKey: str(env, 'LLM_API_KEY', 'local-placeholder'),
+    model: str(env, 'LLM_MODEL', 'local-model'),
+    timeoutMs: int(env, 'LLM_TIMEOUT_MS', 20_000, 100, 600_000),
+    retries: int(env, 'LLM_MAX_RETRIES', 1, 0, 10),
+  };
+  try {
+    checkConfig(config, env.NODE_ENV);
+  } catch (error) {
+    if (error instanceof LlmConfigError) throw new ConfigError(`LLM_BASE_URL: ${error.message}`);
+    throw error;
+  }
+  // Keeps the key out of anything that serialises the configuration (logs, error reports).
+  Object.defineProperty(config, 'apiKey', { value: config.apiKey, enumerable: false });
+  return config;
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {

@@ -1,7 +1,10 @@
 /** Root query resolvers and batched field loaders (one query per field per request, never one per row). */
 import { and, eq, ilike, inArray, lte, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { riskReports } from '../../schema/ai-tables.ts';
 import { decisions } from '../../schema/decision-tables.ts';
+import { riskView } from '../risk/risk-view.ts';
+import type { StoredRisk } from '../risk/types.ts';
 import { aliases, follows, messages, proposals, spaces, votes } from '../../schema/tables.ts';
 import type { SpaceSettings } from '../../schema/space-settings.ts';
 import type { Db } from '../db/open-database.ts';
@@ -214,8 +217,20 @@ export function createResolvers({ db }: ResolverDependencies): { resolvers: IRes
         const ids = queries.map(({ obj }) => obj.id);
         const rows = await db.select().from(decisions).where(inArray(decisions.proposal, [...new Set(ids)]));
         const byProposal = new Map(
-          rows.map((row) => [row.proposal, { ...row, scores_by_strategy: row.scoresByStrategy, scores_total: row.scoresTotal }]),
+          rows.map((row) => [
+            row.proposal,
+            { ...row, scores_by_strategy: row.scoresByStrategy, scores_total: row.scoresTotal, risk: row.riskReport ? riskView(row.riskReport as StoredRisk) : null },
+          ]),
         );
+        return ids.map((id) => byProposal.get(id) ?? null);
+      },
+      async risk(queries: Query<{ id: string }>) {
+        const ids = queries.map(({ obj }) => obj.id);
+        const rows = await db
+          .select({ proposal: riskReports.proposal, report: riskReports.report })
+          .from(riskReports)
+          .where(inArray(riskReports.proposal, [...new Set(ids)]));
+        const byProposal = new Map(rows.map((row) => [row.proposal, riskView(row.report as StoredRisk)]));
         return ids.map((id) => byProposal.get(id) ?? null);
       },
     },

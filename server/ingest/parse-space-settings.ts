@@ -1,6 +1,7 @@
 /** Parses and normalises signed space settings; throws a ClientError naming the first bad field. */
 import { getAddress } from '@ethersproject/address';
-import { VOTING_TYPES, type SpaceSettings, type ValidationConfig } from '../../schema/space-settings.ts';
+import { VOTING_TYPES, type SpaceAiSettings, type SpaceSettings, type ValidationConfig } from '../../schema/space-settings.ts';
+import { defaultThresholds, type ThresholdOverrides } from '../ai/thresholds.ts';
 import { ClientError } from '../errors.ts';
 import { STRATEGIES } from '../scoring/strategies/index.ts';
 import { StrategyParamsError } from '../scoring/errors.ts';
@@ -92,8 +93,11 @@ export function parseSpaceSettings(text: string): SpaceSettings {
   const plugins = raw.plugins ?? {};
   if (!isObject(plugins)) throw bad('plugins must be an object');
 
+  const ai = raw.ai === undefined || raw.ai === null ? undefined : aiSettings(raw.ai);
+
   return {
     ...raw,
+    ...(ai ? { ai } : {}),
     name,
     network,
     symbol,
@@ -119,6 +123,39 @@ export function parseSpaceSettings(text: string): SpaceSettings {
     },
     plugins,
   };
+}
+
+/** Most written rules a space may give the AI overseer, and their length. */
+const MAX_RULES = 50;
+const MAX_RULE_CHARS = 1000;
+
+/** The `ai` key: detector threshold overrides (checked against the defaults) and the space's written rules. */
+function aiSettings(value: unknown): SpaceAiSettings {
+  if (!isObject(value)) throw bad('ai must be an object');
+  for (const key of Object.keys(value)) if (key !== 'thresholds' && key !== 'rules') throw bad(`ai.${key} is not a setting (thresholds, rules)`);
+  const thresholds = value.thresholds ?? {};
+  if (!isObject(thresholds)) throw bad('ai.thresholds must be an object');
+  const defaults = defaultThresholds as unknown as Record<string, Record<string, unknown>>;
+  for (const [group, values] of Object.entries(thresholds)) {
+    if (!(group in defaults)) throw bad(`ai.thresholds.${group} is not a detector (${Object.keys(defaults).join(', ')})`);
+    if (!isObject(values)) throw bad(`ai.thresholds.${group} must be an object`);
+    for (const [key, setting] of Object.entries(values)) {
+      const name = `ai.thresholds.${group}.${key}`;
+      if (!(key in defaults[group])) throw bad(`${name} is not a threshold`);
+      if (Array.isArray(defaults[group][key])) {
+        if (!Array.isArray(setting) || setting.length > 200 || !setting.every((x) => typeof x === 'string' && x.length <= 200)) {
+          throw bad(`${name} must be a list of at most 200 short texts`);
+        }
+      } else if (typeof setting !== 'number' || !Number.isFinite(setting) || setting < 0) {
+        throw bad(`${name} must be a non-negative number`);
+      }
+    }
+  }
+  const rules = value.rules ?? [];
+  if (!Array.isArray(rules) || rules.length > MAX_RULES || !rules.every((rule) => typeof rule === 'string' && rule.trim() !== '' && rule.length <= MAX_RULE_CHARS)) {
+    throw bad(`ai.rules must be a list of at most ${MAX_RULES} non-empty texts of at most ${MAX_RULE_CHARS} characters`);
+  }
+  return { thresholds: thresholds as ThresholdOverrides, rules: rules as string[] };
 }
 
 function addressList(value: unknown, field: string): string[] {

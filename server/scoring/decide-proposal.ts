@@ -13,6 +13,9 @@ import { sharedRpcPool } from '../chain/rpc-pool.ts';
 import { getVotingPower } from './get-voting-power.ts';
 import { signDecision } from './sign-decision.ts';
 import type { RpcUrls, StrategyConfig } from './strategy.ts';
+import type { StructuredLlm } from '../ai/llm/client.ts';
+import { riskAsOfDecision } from '../risk/risk-as-of-decision.ts';
+import { storeRisk } from '../risk/store-risk.ts';
 
 export type DecideProposalParameters = {
   db: Db;
@@ -23,6 +26,8 @@ export type DecideProposalParameters = {
   /** Seconds after the end before deciding, so votes in flight at the end land first. */
   settleSeconds: number;
   rpcUrls: RpcUrls;
+  /** The advisory LLM layer for the risk report attached to the decision (deterministic text without it). */
+  llm?: StructuredLlm;
 };
 
 /** The decision must wait: power read before the snapshot block existed cannot be confirmed yet. */
@@ -38,9 +43,11 @@ export type DecideProposalReturnType =
   | { status: 'unknown' };
 
 /** Decides the proposal if its vote has ended (and settled); returns the existing decision if already decided. */
-export async function decideProposal({ db, serviceKey, proposalId, now, settleSeconds, rpcUrls }: DecideProposalParameters): Promise<DecideProposalReturnType> {
+export async function decideProposal({ db, serviceKey, proposalId, now, settleSeconds, rpcUrls, llm }: DecideProposalParameters): Promise<DecideProposalReturnType> {
   await confirmPendingPower(db, proposalId, now, settleSeconds, rpcUrls);
   await resolvePercentageQuorum(db, proposalId, now, settleSeconds, rpcUrls);
+  // The risk report (analysis and LLM calls) is prepared before the log lock, so it never holds up writes.
+  const candidate = await prepareRisk(db, proposalId, now, settleSeconds, llm);
   return db.transaction(async (tx) => {
     // The log lock: no vote is being written while the ballots are read and the proposal is closed.
     await lockLog(tx);
@@ -68,6 +75,9 @@ export async function decideProposal({ db, serviceKey, proposalId, now, settleSe
       ballots,
     });
     const { id, signature, signer } = signDecision(serviceKey, computed.message);
+    // Advisory and not signed: computed from the same log, it never feeds into the outcome above.
+    // In a savepoint, so a failure there can never abort the decision's transaction.
+    const risk = await tx.transaction((savepoint) => riskAsOfDecision({ db: savepoint, proposalId, now, candidate })).catch(() => undefined);
     const [decision] = await tx
       .insert(decisions)
       .values({
@@ -92,8 +102,10 @@ export async function decideProposal({ db, serviceKey, proposalId, now, settleSe
         decidedAt: computed.message.decidedAt,
         signer,
         signature,
+        riskReport: risk ?? null,
       })
       .returning();
+    if (risk) await tx.transaction((savepoint) => storeRisk({ db: savepoint, proposalId, space: proposal.space, risk })).catch(() => undefined);
     // The recount is the final word for every type, including those without live running totals.
     await tx
       .update(proposals)
@@ -105,6 +117,15 @@ export async function decideProposal({ db, serviceKey, proposalId, now, settleSe
       .where(eq(proposals.id, proposalId));
     return { status: 'decided', decision };
   });
+}
+
+/** The risk report as of the end of voting, once the proposal is due (undefined before, or when it cannot be computed). */
+async function prepareRisk(db: Db, proposalId: string, now: number, settleSeconds: number, llm: StructuredLlm | undefined) {
+  const [proposal] = await db.select({ end: proposals.end }).from(proposals).where(eq(proposals.id, proposalId));
+  if (!proposal || now < proposal.end + settleSeconds) return undefined;
+  const [existing] = await db.select({ id: decisions.id }).from(decisions).where(eq(decisions.proposal, proposalId));
+  if (existing) return undefined;
+  return riskAsOfDecision({ db, proposalId, now, llm });
 }
 
 /**

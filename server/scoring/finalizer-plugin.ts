@@ -12,11 +12,20 @@ import type { ServiceKey } from '../service-key.ts';
 import { decideProposal } from './decide-proposal.ts';
 import { rescoreOpenProposals } from './rescore-proposal.ts';
 import type { RpcUrls } from './strategy.ts';
+import type { StructuredLlm } from '../ai/llm/client.ts';
 
-export type FinalizerOptions = { db: Db; serviceKey: ServiceKey; intervalMs: number; settleSeconds: number; rpcUrls: RpcUrls };
+export type FinalizerOptions = {
+  db: Db;
+  serviceKey: ServiceKey;
+  intervalMs: number;
+  settleSeconds: number;
+  rpcUrls: RpcUrls;
+  /** The advisory LLM layer for the risk report attached to each decision. */
+  llm?: StructuredLlm;
+};
 
 /** Decides the proposals that are due now; returns how many were decided. */
-export async function sweepEndedProposals({ db, serviceKey, settleSeconds, rpcUrls }: Omit<FinalizerOptions, 'intervalMs'>, now: number, log?: { error(object: object, message: string): void }) {
+export async function sweepEndedProposals({ db, serviceKey, settleSeconds, rpcUrls, llm }: Omit<FinalizerOptions, 'intervalMs'>, now: number, log?: { error(object: object, message: string): void }) {
   const due = await db
     .select({ id: proposals.id })
     .from(proposals)
@@ -26,7 +35,7 @@ export async function sweepEndedProposals({ db, serviceKey, settleSeconds, rpcUr
   let decided = 0;
   for (const { id } of due) {
     try {
-      const result = await decideProposal({ db, serviceKey, proposalId: id, now, settleSeconds, rpcUrls });
+      const result = await decideProposal({ db, serviceKey, proposalId: id, now, settleSeconds, rpcUrls, llm });
       if (result.status === 'decided') decided++;
     } catch (error) {
       log?.error({ err: error, proposal: id }, 'could not decide proposal yet; will retry');

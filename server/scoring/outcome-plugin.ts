@@ -6,6 +6,8 @@ import { decisions } from '../../schema/decision-tables.ts';
 import type { Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
 import { errorResponseSchema } from '../http/error-response.ts';
+import { riskView, riskViewSchema } from '../risk/risk-view.ts';
+import type { StoredRisk } from '../risk/types.ts';
 
 export const decisionSchema = {
   type: 'object',
@@ -32,6 +34,8 @@ export const decisionSchema = {
     decidedAt: { type: 'integer' },
     signer: { type: 'string' },
     signature: { type: 'string' },
+    /** The AI overseer's report as of the decision: advisory, not part of the signed message. */
+    risk: { ...riskViewSchema, type: ['object', 'null'] },
   },
 } as const;
 
@@ -47,7 +51,8 @@ const plugin: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
     async (request) => {
       const [decision] = await db.select().from(decisions).where(eq(decisions.proposal, request.params.id));
       if (!decision) throw new ClientError('no decision for this proposal (unknown, or voting not yet closed)', 404);
-      return decision;
+      const { riskReport, ...signed } = decision;
+      return { ...signed, risk: riskReport ? riskView(riskReport as StoredRisk) : null };
     },
   );
 };

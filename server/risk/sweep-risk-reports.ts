@@ -1,0 +1,42 @@
+/** The risk sweep: recomputes the report of each open proposal with new votes, at most once per debounce period. */
+import { sql } from 'drizzle-orm';
+import type { StructuredLlm } from '../ai/llm/client.ts';
+import { queryRows, type Db } from '../db/open-database.ts';
+import { computeRisk } from './compute-risk.ts';
+import { storeRisk } from './store-risk.ts';
+
+export type SweepRiskReportsParameters = {
+  db: Db;
+  /** Server time, unix seconds. */
+  now: number;
+  /** A report is recomputed at most once per this many seconds. */
+  debounceSeconds: number;
+  llm?: StructuredLlm;
+  /** Most proposals recomputed per sweep (the stalest first). */
+  limit?: number;
+  log?: { error(object: object, message: string): void };
+};
+
+/** Recomputes the due reports; returns how many were stored. Idempotent: with no new votes nothing is due. */
+export async function sweepRiskReports({ db, now, debounceSeconds, llm, limit = 20, log }: SweepRiskReportsParameters): Promise<number> {
+  const due = await queryRows<{ id: string; space: string }>(
+    db,
+    sql`SELECT p.id, p.space FROM proposals p LEFT JOIN risk_reports r ON r.proposal = p.id
+         WHERE p.start <= ${now} AND p."end" >= ${now} AND p.scores_state <> 'final'
+           AND (r.computed_at IS NULL OR r.computed_at + ${debounceSeconds} <= ${now})
+           AND EXISTS (SELECT 1 FROM vote_history h WHERE h.proposal = p.id AND h.mci > COALESCE(r.last_mci, 0))
+         ORDER BY r.computed_at NULLS FIRST, p.id LIMIT ${limit}`,
+  );
+  let stored = 0;
+  for (const { id, space } of due) {
+    try {
+      const risk = await computeRisk({ db, proposalId: id, now, llm });
+      if (!risk) continue;
+      await storeRisk({ db, proposalId: id, space, risk });
+      stored++;
+    } catch (error) {
+      log?.error({ err: error, proposal: id }, 'could not compute the risk report; will retry');
+    }
+  }
+  return stored;
+}

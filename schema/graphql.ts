@@ -38,6 +38,8 @@ type Subscription {
   proposalUpdated(id: String!): Proposal
   "Proposals created or updated in the space."
   proposals(space: String!): Proposal
+  "The proposal's risk report each time it is recomputed while voting is open."
+  riskReport(proposal: String!): Risk
 }
 
 input SpaceWhere {

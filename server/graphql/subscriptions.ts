@@ -25,6 +25,7 @@ export function createSubscriptionResolvers(hub: Hub): IResolvers {
       votes: field(hub, (args) => topics.votes(args.proposal)),
       proposalUpdated: field(hub, (args) => topics.proposalUpdated(args.id)),
       proposals: field(hub, (args) => topics.proposals(args.space)),
+      riskReport: field(hub, (args) => topics.riskReport(args.proposal)),
     },
   };
 }

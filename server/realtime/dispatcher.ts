@@ -17,6 +17,7 @@ export const topics = {
   votes: (proposal: string) => `votes:${proposal}`,
   proposalUpdated: (id: string) => `proposalUpdated:${id}`,
   proposals: (space: string) => `proposals:${space}`,
+  riskReport: (proposal: string) => `riskReport:${proposal}`,
 };
 
 /** Handles one batch's events of one kind (extension point: risk reports, Safe transactions, …). */

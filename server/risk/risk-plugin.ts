@@ -6,18 +6,43 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { StructuredLlm } from '../ai/llm/client.ts';
 import type { Db } from '../db/open-database.ts';
+import { inArray } from 'drizzle-orm';
+import { riskReports } from '../../schema/ai-tables.ts';
+import { topics } from '../realtime/dispatcher.ts';
+import { riskView } from './risk-view.ts';
 import { sweepRiskReports } from './sweep-risk-reports.ts';
+import type { StoredRisk } from './types.ts';
 
 export type RiskPluginOptions = { db: Db; intervalMs: number; debounceSeconds: number; llm?: StructuredLlm };
 
+const SEVERITY_RANK: Record<string, number> = { none: 0, low: 1, medium: 2, high: 3 };
+
 const plugin: FastifyPluginAsync<RiskPluginOptions> = async (app, options) => {
+  // Every instance pushes reports to its own subscribers; the sweep publishes once to all of them.
+  app.realtime.dispatcher.on('risk-report', async (events, { db, hub }) => {
+    const wanted = [...new Set(events.map((event) => event.proposal!).filter((proposal) => hub.has(topics.riskReport(proposal))))];
+    if (wanted.length === 0) return;
+    const rows = await db.select().from(riskReports).where(inArray(riskReports.proposal, wanted));
+    for (const row of rows) hub.publish(topics.riskReport(row.proposal), riskView(row.report as StoredRisk));
+  });
+  const levels = new Map<string, string>();
+  const onStored = async ({ proposal, space, risk }: { proposal: string; space: string; risk: StoredRisk }) => {
+    await app.realtime.publish([{ kind: 'risk-report', id: proposal, proposal, space }]);
+    // Webhooks hear of a report only when its level rises, not on every recomputation.
+    const view = riskView(risk);
+    const previous = levels.get(proposal) ?? 'none';
+    levels.set(proposal, view.level);
+    if ((SEVERITY_RANK[view.level] ?? 0) > (SEVERITY_RANK[previous] ?? 0)) {
+      await app.realtime.emitWebhookEvents([{ event: 'risk.raised', space, data: view as unknown as Record<string, unknown> }]);
+    }
+  };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
       // One sweep at a time: a slow one (large proposal, slow LLM endpoint) delays the next instead of piling up.
       if (running) return;
-      running = sweepRiskReports({ db: options.db, now: Math.floor(Date.now() / 1000), debounceSeconds: options.debounceSeconds, llm: options.llm, log: app.log })
+      running = sweepRiskReports({ db: options.db, now: Math.floor(Date.now() / 1000), debounceSeconds: options.debounceSeconds, llm: options.llm, log: app.log, onStored })
         .catch((error) => app.log.error({ err: error }, 'risk sweep failed'))
         .finally(() => {
           running = undefined;

@@ -4,6 +4,7 @@ import type { StructuredLlm } from '../ai/llm/client.ts';
 import { queryRows, type Db } from '../db/open-database.ts';
 import { computeRisk } from './compute-risk.ts';
 import { storeRisk } from './store-risk.ts';
+import type { StoredRisk } from './types.ts';
 
 export type SweepRiskReportsParameters = {
   db: Db;
@@ -15,10 +16,12 @@ export type SweepRiskReportsParameters = {
   /** Most proposals recomputed per sweep (the stalest first). */
   limit?: number;
   log?: { error(object: object, message: string): void };
+  /** Told of each stored report (live subscriptions, webhooks). */
+  onStored?(stored: { proposal: string; space: string; risk: StoredRisk }): Promise<void>;
 };
 
 /** Recomputes the due reports; returns how many were stored. Idempotent: with no new votes nothing is due. */
-export async function sweepRiskReports({ db, now, debounceSeconds, llm, limit = 20, log }: SweepRiskReportsParameters): Promise<number> {
+export async function sweepRiskReports({ db, now, debounceSeconds, llm, limit = 20, log, onStored }: SweepRiskReportsParameters): Promise<number> {
   const due = await queryRows<{ id: string; space: string }>(
     db,
     sql`SELECT p.id, p.space FROM proposals p LEFT JOIN risk_reports r ON r.proposal = p.id
@@ -34,6 +37,7 @@ export async function sweepRiskReports({ db, now, debounceSeconds, llm, limit = 
       if (!risk) continue;
       await storeRisk({ db, proposalId: id, space, risk });
       stored++;
+      await onStored?.({ proposal: id, space, risk });
     } catch (error) {
       log?.error({ err: error, proposal: id }, 'could not compute the risk report; will retry');
     }

@@ -1,4 +1,5 @@
 /** Space settings: the JSON a controller or admin signs in a `Space` message. */
+import type { IdentityPolicy } from '../server/identity/policy.ts';
 import type { StrategyConfig } from '../server/scoring/strategy.ts';
 
 export type ValidationConfig = { name: string; params: Record<string, unknown> };
@@ -28,6 +29,8 @@ export type SpaceSettings = {
   voteValidation: ValidationConfig;
   voting: SpaceVoting;
   plugins: Record<string, unknown>;
+  /** Conclave: who may vote (membership credentials from trusted issuers); absent = everyone. */
+  identity?: IdentityPolicy | undefined;
   /** Everything else a Snapshot client may set (about, avatar, website, …), kept as signed. */
   [key: string]: unknown;
 };

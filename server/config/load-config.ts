@@ -23,6 +23,10 @@ export type Config = {
   rpcUrls: Record<string, string>;
   /** Signature recovery: native libsecp256k1, or pure JS for platforms without the binding. */
   signatureBackend: 'native' | 'js';
+  /** DID methods accepted for credential issuers: `key` and `pkh` resolve offline, `web` fetches over HTTPS. */
+  identityDidMethods: string[];
+  /** The domain a Sign-In with Ethereum message must name (pinned: a message signed for another site is refused). */
+  siweDomain: string;
 };
 
 export type LoadConfigParameters = { env?: NodeJS.ProcessEnv };
@@ -46,7 +50,20 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     graphiql: bool(env, 'GRAPHIQL', env.NODE_ENV !== 'production'),
     rpcUrls: jsonRecord(env, 'RPC_URLS'),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
+    identityDidMethods: list(env, 'IDENTITY_DID_METHODS', ['key', 'pkh', 'web'], ['key', 'pkh', 'web']),
+    siweDomain: str(env, 'SIWE_DOMAIN', `${str(env, 'HOST', '127.0.0.1')}:${str(env, 'PORT', '4000')}`),
   };
+}
+
+function list(env: NodeJS.ProcessEnv, name: string, fallback: string[], allowed: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const values = raw.split(',').map((value) => value.trim()).filter((value) => value !== '');
+  const wrong = values.find((value) => !allowed.includes(value));
+  if (wrong !== undefined || values.length === 0) {
+    throw new ConfigError(`${name} must be a comma-separated list of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return [...new Set(values)];
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {

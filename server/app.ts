@@ -6,9 +6,11 @@ import type { Database } from './db/open-database.ts';
 import { graphqlPlugin } from './graphql/plugin.ts';
 import { handleError } from './http/error-response.ts';
 import { healthPlugin } from './http/health-plugin.ts';
+import { identityPlugin } from './http/identity-plugin.ts';
 import { spacesPlugin } from './http/spaces-plugin.ts';
 import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
+import { createMembership, type Membership } from './membership/create-membership.ts';
 import type { ServiceKey } from './service-key.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,6 +20,7 @@ declare module 'fastify' {
     database: Database;
     serviceKey: ServiceKey;
     logWriter: LogWriter;
+    membership: Membership;
     /** Every route registered, as "METHOD /path" (HEAD routes fastify adds are left out). */
     routeList: string[];
   }
@@ -40,6 +43,7 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
     return503OnClosing: true,
   });
   const logWriter = createLogWriter({ db: database.db });
+  const membership = createMembership({ db: database.db, config, serviceKey });
   const routeList: string[] = [];
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (route) => {
@@ -48,14 +52,16 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
   app.decorate('database', database);
   app.decorate('serviceKey', serviceKey);
   app.decorate('logWriter', logWriter);
+  app.decorate('membership', membership);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ error: 'client_error', error_description: 'not found' }),
   );
   await app.register(healthPlugin, { db: database.db });
-  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, version });
+  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, membership, version });
   await app.register(spacesPlugin, { db: database.db });
-  await app.register(graphqlPlugin, { db: database.db, graphiql: config.graphiql });
+  await app.register(identityPlugin, { membership });
+  await app.register(graphqlPlugin, { db: database.db, graphiql: config.graphiql, membership });
   // Acknowledged writes finish before the database closes.
   app.addHook('onClose', async () => {
     await logWriter.drain();

@@ -4,12 +4,13 @@ import fp from 'fastify-plugin';
 import mercurius from 'mercurius';
 import { typeDefs } from '../../schema/graphql.ts';
 import type { Db } from '../db/open-database.ts';
+import type { Membership } from '../membership/create-membership.ts';
 import { createResolvers } from './resolvers.ts';
 
-export type GraphqlPluginOptions = { db: Db; graphiql: boolean };
+export type GraphqlPluginOptions = { db: Db; graphiql: boolean; membership: Membership };
 
-const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql }) => {
-  const { resolvers, loaders } = createResolvers({ db });
+const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql, membership }) => {
+  const { resolvers, loaders } = createResolvers({ db, membership });
   await app.register(mercurius, {
     schema: typeDefs,
     resolvers,

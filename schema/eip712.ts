@@ -135,3 +135,21 @@ export const SPACE_REQUIRED_KINDS: ReadonlySet<MessageKind> = new Set<MessageKin
   'unfollow',
   'delete-space',
 ]);
+
+/** The service's own signed statement of a proposal's outcome, verifiable by anyone with the relayer address. */
+export const DECISION_DOMAIN = { name: 'conclave', version: '1' } as const;
+
+export const DECISION_TYPES: Record<string, TypedField[]> = {
+  Decision: [
+    f('proposal', 'string'),
+    f('space', 'string'),
+    f('outcome', 'string'),
+    f('winningChoice', 'uint32'),
+    f('quorumReached', 'bool'),
+    f('votesCount', 'uint32'),
+    f('lastMci', 'uint64'),
+    f('votesHash', 'bytes32'),
+    f('resultsHash', 'bytes32'),
+    f('decidedAt', 'uint64'),
+  ],
+};

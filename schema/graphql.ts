@@ -174,6 +174,28 @@ type Proposal {
   scores_updated: Int
   votes: Int
   flagged: Boolean
+  "The signed decision, once voting has closed."
+  outcome: Outcome
+}
+
+type Outcome {
+  id: String!
+  outcome: String!
+  winningChoice: Int
+  quorum: Float
+  quorumType: String
+  quorumReached: Boolean!
+  reason: String
+  scores: [Float]
+  scores_by_strategy: Any
+  scores_total: Float
+  votesCount: Int
+  lastMci: Int
+  votesHash: String
+  resultsHash: String
+  decidedAt: Int
+  signer: String!
+  signature: String!
 }
 
 type Vote {

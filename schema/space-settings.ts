@@ -14,6 +14,12 @@ export type SpaceVoting = {
   hideAbstain?: boolean;
   /** Conclave: once cast, a vote cannot be changed. */
   lockVotes?: boolean;
+  /** Conclave: quorum as a percentage of the first strategy's token supply at the snapshot block. */
+  quorumPercentage?: number;
+  /** Conclave: 'majority' (default) or a supermajority percentage in (50, 100]. */
+  passThreshold?: number | 'majority';
+  /** Conclave: types other than basic pass when quorum is met and one choice leads outright. */
+  passOnWinner?: boolean;
 };
 
 export type SpaceSettings = {

@@ -81,6 +81,8 @@ export const proposals = pgTable(
     validation: jsonb('validation').notNull(),
     voteValidation: jsonb('vote_validation').notNull(),
     lockVotes: boolean('lock_votes').notNull().default(false),
+    /** The space's voting policy at creation (quorum rules, pass threshold, hideAbstain). */
+    voting: jsonb('voting').notNull().default({}),
     plugins: jsonb('plugins').notNull(),
     privacy: text('privacy').notNull(),
     app: text('app').notNull(),
@@ -94,6 +96,8 @@ export const proposals = pgTable(
     scoresTotal: numeric('scores_total').notNull().default('0'),
     scoresState: text('scores_state').notNull().default('pending'),
     scoresUpdated: bigint('scores_updated', { mode: 'number' }).notNull().default(0),
+    /** For types recounted in the background: the last log entry the scores include. */
+    scoresMci: bigint('scores_mci', { mode: 'number' }).notNull().default(0),
     votes: integer('votes').notNull().default(0),
     mci: bigint('mci', { mode: 'number' }).notNull(),
   },
@@ -133,6 +137,7 @@ export const votes = pgTable(
     uniqueIndex('votes_id').on(t.id),
     index('votes_proposal_created').on(t.proposal, t.created, t.id),
     index('votes_proposal_vp').on(t.proposal, t.vp, t.id),
+    index('votes_proposal_mci').on(t.proposal, t.mci),
     index('votes_voter_created').on(t.voter, t.created),
     index('votes_space_created').on(t.space, t.created),
   ],

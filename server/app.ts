@@ -11,6 +11,8 @@ import { spacesPlugin } from './http/spaces-plugin.ts';
 import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
 import { createMembership, type Membership } from './membership/create-membership.ts';
+import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
+import { outcomePlugin } from './scoring/outcome-plugin.ts';
 import type { ServiceKey } from './service-key.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -62,6 +64,14 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
   await app.register(spacesPlugin, { db: database.db });
   await app.register(identityPlugin, { membership });
   await app.register(graphqlPlugin, { db: database.db, graphiql: config.graphiql, membership });
+  await app.register(outcomePlugin, { db: database.db });
+  await app.register(finalizerPlugin, {
+    db: database.db,
+    serviceKey,
+    intervalMs: config.finalizeIntervalMs,
+    settleSeconds: config.decisionSettleSeconds,
+    rpcUrls: config.rpcUrls,
+  });
   // Acknowledged writes finish before the database closes.
   app.addHook('onClose', async () => {
     await logWriter.drain();

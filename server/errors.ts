@@ -14,8 +14,8 @@ export class ClientError extends Error {
 export class UnavailableError extends Error {
   override name = 'UnavailableError';
   readonly retryAfterSeconds: number;
-  constructor(description = 'service unavailable', retryAfterSeconds = 5) {
-    super(description);
+  constructor(description = 'service unavailable', retryAfterSeconds = 5, options?: { cause?: unknown }) {
+    super(description, options);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

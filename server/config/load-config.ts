@@ -21,6 +21,10 @@ export type Config = {
   graphiql: boolean;
   /** JSON-RPC endpoint per network id, e.g. {"1": "https://…"}. */
   rpcUrls: Record<string, string>;
+  /** Seconds after a proposal's end before its decision, so votes in flight land first. */
+  decisionSettleSeconds: number;
+  /** How often ended proposals are swept for decisions, in milliseconds. */
+  finalizeIntervalMs: number;
   /** Signature recovery: native libsecp256k1, or pure JS for platforms without the binding. */
   signatureBackend: 'native' | 'js';
   /** DID methods accepted for credential issuers: `key` and `pkh` resolve offline, `web` fetches over HTTPS. */
@@ -49,6 +53,8 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     aliasMaxAge: int(env, 'ALIAS_MAX_AGE', 90 * 24 * 3600, 60, 10 * 365 * 24 * 3600),
     graphiql: bool(env, 'GRAPHIQL', env.NODE_ENV !== 'production'),
     rpcUrls: jsonRecord(env, 'RPC_URLS'),
+    decisionSettleSeconds: int(env, 'DECISION_SETTLE_SECONDS', 60, 0, 3600),
+    finalizeIntervalMs: int(env, 'FINALIZE_INTERVAL_MS', 5000, 100, 3_600_000),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
     identityDidMethods: list(env, 'IDENTITY_DID_METHODS', ['key', 'pkh', 'web'], ['key', 'pkh', 'web']),
     siweDomain: str(env, 'SIWE_DOMAIN', `${str(env, 'HOST', '127.0.0.1')}:${str(env, 'PORT', '4000')}`),

@@ -1,6 +1,7 @@
 /** Root query resolvers and batched field loaders (one query per field per request, never one per row). */
 import { and, eq, ilike, inArray, lte, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { decisions } from '../../schema/decision-tables.ts';
 import { aliases, follows, messages, proposals, spaces, votes } from '../../schema/tables.ts';
 import type { SpaceSettings } from '../../schema/space-settings.ts';
 import type { Db } from '../db/open-database.ts';
@@ -230,6 +231,14 @@ export function createResolvers({ db, membership }: ResolverDependencies): { res
     },
     Proposal: {
       space: (queries: Query<{ space: string }>) => spacesById(queries.map(({ obj }) => obj.space)),
+      async outcome(queries: Query<{ id: string }>) {
+        const ids = queries.map(({ obj }) => obj.id);
+        const rows = await db.select().from(decisions).where(inArray(decisions.proposal, [...new Set(ids)]));
+        const byProposal = new Map(
+          rows.map((row) => [row.proposal, { ...row, scores_by_strategy: row.scoresByStrategy, scores_total: row.scoresTotal }]),
+        );
+        return ids.map((id) => byProposal.get(id) ?? null);
+      },
     },
     Follow: {
       space: (queries: Query<{ space: string }>) => spacesById(queries.map(({ obj }) => obj.space)),

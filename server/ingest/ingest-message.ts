@@ -14,7 +14,7 @@ import type { LogWriter } from './log-writer.ts';
 import { parseEnvelope } from './parse-envelope.ts';
 import type { RecordCache } from './record-cache.ts';
 import { loadProposal, loadSpace, type ProposalRecord, type SpaceRecord } from './records.ts';
-import { recoverSigner } from './recover-signer.ts';
+import { verifySignature } from './verify-signature.ts';
 
 export type Receipt = { id: string; ipfs: string; relayer: { address: string; receipt: string } };
 
@@ -70,7 +70,14 @@ export async function ingestMessage(
     if (!link) throw new ClientError('wrong alias');
   }
 
-  if (recoverSigner(id, envelope.sig) !== signer) throw new ClientError('signature validation failed');
+  const signed = await verifySignature({
+    digest: id,
+    signature: envelope.sig,
+    signer,
+    network: space?.settings.network ?? (envelope.data.domain.chainId ? String(envelope.data.domain.chainId) : undefined),
+    rpcUrls: config.rpcUrls,
+  });
+  if (!signed) throw new ClientError('signature validation failed');
 
   const storedReceipt = async (): Promise<Receipt | null> => {
     const [stored] = await db

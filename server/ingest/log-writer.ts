@@ -80,13 +80,18 @@ export function createLogWriter({ db, maxBatch = 500 }: CreateLogWriterParameter
   };
 }
 
+/** Takes the cluster-wide log lock for the rest of the transaction: writers of the log take turns. */
+export async function lockLog(tx: Db): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOG_LOCK})`);
+}
+
 async function flush(db: Db, batch: Pending[]): Promise<void> {
   const refused = new Map<Pending, ClientError>();
   let mcis: number[] = [];
   try {
     await db.transaction(async (tx) => {
       refused.clear();
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOG_LOCK})`);
+      await lockLog(tx);
       const [{ head }] = await queryRows<{ head: string | number }>(tx, sql`SELECT coalesce(max(mci), 0) AS head FROM messages`);
       const base = Number(head);
       mcis = batch.map((_, index) => base + index + 1);

@@ -1,7 +1,7 @@
 /** Checks the shape of a signed envelope and identifies its kind from its EIP-712 types. */
-import { _TypedDataEncoder } from '@ethersproject/hash';
 import { MESSAGE_TYPES, SNAPSHOT_DOMAIN, type MessageKind, type TypedField } from '../../schema/eip712.ts';
 import { ClientError } from '../errors.ts';
+import { typedDataDigest } from './typed-data-digest.ts';
 
 /** Messages larger than this, as JSON text, are refused (Snapshot's limit). */
 export const MAX_MESSAGE_CHARS = 100_000;
@@ -96,7 +96,7 @@ export function parseEnvelope({ body, now, timestampMaxAge, timestampMaxLead }: 
   const typedMessage = message as ParsedEnvelope['message'];
   let id: string;
   try {
-    id = _TypedDataEncoder.hash(domain, { [MESSAGE_TYPES[kind].primaryType]: fields }, typedMessage);
+    id = typedDataDigest(kind, typedMessage, domain.chainId as number | undefined);
   } catch {
     throw new ClientError('wrong envelope format');
   }

@@ -5,7 +5,7 @@ import { ClientError } from '../errors.ts';
 import { IdentityPolicyError } from '../identity/errors.ts';
 import { parseIdentityPolicy } from '../identity/policy.ts';
 import { STRATEGIES } from '../scoring/strategies/index.ts';
-import { StrategyParamsError } from '../scoring/strategies/strategy-params-error.ts';
+import { StrategyParamsError } from '../scoring/errors.ts';
 
 /** Most strategies one space may combine (Snapshot's default plan). */
 export const MAX_STRATEGIES = 8;
@@ -52,7 +52,7 @@ export function parseSpaceSettings(text: string, options: ParseSpaceSettingsOpti
     try {
       strategy.validateParams(params);
     } catch (error) {
-      if (error instanceof StrategyParamsError) throw bad(error.message);
+      if (error instanceof StrategyParamsError) throw bad(`${error.strategy}: ${error.reason}`);
       throw error;
     }
     return { name: entry.name, network: strategyNetwork, params };
@@ -81,7 +81,18 @@ export function parseSpaceSettings(text: string, options: ParseSpaceSettingsOpti
   if (quorumType !== '' && quorumType !== 'rejection') throw bad('voting.quorumType must be "" or "rejection"');
   const privacy = voting.privacy ?? '';
   if (privacy !== '' && privacy !== 'any') throw bad('voting.privacy: shutter privacy is not supported');
-  for (const key of ['hideAbstain', 'lockVotes', 'blind', 'aliased']) {
+  const quorumPercentage = voting.quorumPercentage ?? undefined;
+  if (quorumPercentage !== undefined && !(typeof quorumPercentage === 'number' && quorumPercentage > 0 && quorumPercentage <= 100)) {
+    throw bad('voting.quorumPercentage must be a percentage above 0 and at most 100');
+  }
+  if (quorumPercentage !== undefined && typeof strategies[0].params.address !== 'string') {
+    throw bad('voting.quorumPercentage needs a first strategy with a token address');
+  }
+  const passThreshold = voting.passThreshold ?? 'majority';
+  if (passThreshold !== 'majority' && !(typeof passThreshold === 'number' && passThreshold > 50 && passThreshold <= 100)) {
+    throw bad('voting.passThreshold must be "majority" or a percentage above 50 and at most 100');
+  }
+  for (const key of ['hideAbstain', 'lockVotes', 'blind', 'aliased', 'passOnWinner']) {
     if (voting[key] !== undefined && typeof voting[key] !== 'boolean') throw bad(`voting.${key} must be true or false`);
   }
 
@@ -119,6 +130,9 @@ export function parseSpaceSettings(text: string, options: ParseSpaceSettingsOpti
       privacy,
       hideAbstain: voting.hideAbstain === true,
       lockVotes: voting.lockVotes === true,
+      passThreshold: passThreshold as number | 'majority',
+      quorumPercentage: quorumPercentage as number | undefined,
+      passOnWinner: voting.passOnWinner === true,
     },
     plugins,
     identity,

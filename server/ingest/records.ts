@@ -1,7 +1,7 @@
 /** Rows the ingest path reads while verifying, in the shape it needs. */
 import { and, eq } from 'drizzle-orm';
 import { getAddress } from '@ethersproject/address';
-import type { SpaceSettings } from '../../schema/space-settings.ts';
+import type { SpaceSettings, ValidationConfig } from '../../schema/space-settings.ts';
 import { proposals, spaces } from '../../schema/tables.ts';
 import type { Db } from '../db/open-database.ts';
 import type { StrategyConfig } from '../scoring/strategy.ts';
@@ -25,6 +25,7 @@ export type ProposalRecord = {
   end: number;
   snapshot: number;
   strategies: StrategyConfig[];
+  voteValidation: ValidationConfig;
   lockVotes: boolean;
 };
 
@@ -57,11 +58,14 @@ export async function loadProposal(db: Db, id: string): Promise<ProposalRecord |
       end: proposals.end,
       snapshot: proposals.snapshot,
       strategies: proposals.strategies,
+      voteValidation: proposals.voteValidation,
       lockVotes: proposals.lockVotes,
     })
     .from(proposals)
     .where(and(eq(proposals.id, id)));
-  return row ? { ...row, strategies: row.strategies as StrategyConfig[] } : null;
+  return row
+    ? { ...row, strategies: row.strategies as StrategyConfig[], voteValidation: row.voteValidation as ValidationConfig }
+    : null;
 }
 
 export type SpaceRole = { controller: boolean; admin: boolean; moderator: boolean; member: boolean };

@@ -1,5 +1,6 @@
 /** Voting power of one address under a proposal's frozen strategies. */
 import type { RpcUrls, StrategyConfig } from './strategy.ts';
+import { VotingPowerError } from './errors.ts';
 import { STRATEGIES } from './strategies/index.ts';
 
 export type GetVotingPowerParameters = {
@@ -17,13 +18,6 @@ export type GetVotingPowerReturnType = {
   vpState: 'final' | 'pending';
 };
 
-/** Thrown when power cannot be read (unknown strategy, unreachable chain). */
-export class VotingPowerError extends Error {
-  override name = 'VotingPowerError';
-  constructor(cause?: unknown) {
-    super('failed to check voting power', { cause });
-  }
-}
 
 /** Sums the address's power over every strategy, keeping each strategy's share. */
 export async function getVotingPower({
@@ -36,7 +30,7 @@ export async function getVotingPower({
   const vpByStrategy = await Promise.all(
     strategies.map(async (config) => {
       const strategy = STRATEGIES.get(config.name);
-      if (!strategy) throw new VotingPowerError(new Error(`unknown strategy ${config.name}`));
+      if (!strategy) throw new VotingPowerError(config.name, { cause: new Error(`unknown strategy ${config.name}`) });
       try {
         const power = await strategy.getPower({
           addresses: [address],
@@ -47,13 +41,19 @@ export async function getVotingPower({
         });
         return power[address] ?? 0;
       } catch (error) {
-        throw error instanceof VotingPowerError ? error : new VotingPowerError(error);
+        throw error instanceof VotingPowerError ? error : new VotingPowerError(config.name, { cause: error });
       }
     }),
+  );
+  // Power read before the snapshot block exists is provisional: it is read again at close.
+  const finality = await Promise.all(
+    strategies.map((config) =>
+      STRATEGIES.get(config.name)?.isFinal?.({ snapshot, network: config.network ?? network, rpcUrls }) ?? snapshot !== 'latest',
+    ),
   );
   return {
     vp: vpByStrategy.reduce((sum, power) => sum + power, 0),
     vpByStrategy,
-    vpState: snapshot === 'latest' ? 'pending' : 'final',
+    vpState: finality.every(Boolean) ? 'final' : 'pending',
   };
 }

@@ -28,4 +28,6 @@ export type Strategy = {
   /** Validates `params` when a space is configured; throws a StrategyParamsError with a reason. */
   validateParams(params: Record<string, unknown>): void;
   getPower(parameters: GetPowerParameters): Promise<GetPowerReturnType>;
+  /** Whether power at `snapshot` can no longer change (the block is mined); absent means always final. */
+  isFinal?(parameters: Omit<GetPowerParameters, 'addresses' | 'params'>): Promise<boolean>;
 };

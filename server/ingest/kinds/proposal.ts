@@ -148,6 +148,7 @@ export const proposal: KindModule<ProposalPrepared> = {
       validation: settings.validation,
       voteValidation: settings.voteValidation,
       lockVotes: settings.voting.lockVotes === true,
+      voting: settings.voting,
       plugins: p.plugins,
       privacy: p.privacy,
       app: p.app,

@@ -1,8 +1,9 @@
 /** `vote`, `vote-array`, `vote-string`: a ballot on a proposal; latest wins, written in bulk. */
 import { sql } from 'drizzle-orm';
 import { ClientError } from '../../errors.ts';
-import { isValidChoice } from '../../scoring/is-valid-choice.ts';
-import { getVotingPower, VotingPowerError } from '../../scoring/get-voting-power.ts';
+import { isValidChoice } from '../../scoring/tally.ts';
+import { VotingPowerError } from '../../scoring/errors.ts';
+import { getVotingPower } from '../../scoring/get-voting-power.ts';
 import { queryRows, type Db } from '../../db/open-database.ts';
 import { checkVoteIdentity } from '../../membership/check-vote-identity.ts';
 import type { KindModule } from '../kind-module.ts';
@@ -82,6 +83,10 @@ export const vote: KindModule<PreparedVote> = {
       throw error;
     }
     if (power.vp <= 0) throw new ClientError('no voting power');
+    const { voteValidation } = target;
+    if (voteValidation.name === 'basic' && power.vp < (voteValidation.params.minScore as number)) {
+      throw new ClientError('failed vote validation');
+    }
     return {
       id: parsed.id,
       voter: from,
@@ -138,7 +143,7 @@ async function applyVotes(tx: Db, items: ReadonlyArray<Item>): Promise<Map<numbe
                     ${col((i) => i.prepared.statusListHash)}::text[], ${col((i) => i.mci)}::bigint[])
           AS u(id, ipfs, voter, space, proposal, choice, reason, app, metadata, created, vp, vp_by_strategy, vp_state,
                credential_id, status_list_hash, mci)
-        JOIN proposals p ON p.id = u.proposal
+        JOIN proposals p ON p.id = u.proposal AND p.scores_state <> 'final'
       ON CONFLICT (proposal, voter) DO UPDATE
          SET id = EXCLUDED.id, ipfs = EXCLUDED.ipfs, choice = EXCLUDED.choice, reason = EXCLUDED.reason,
              app = EXCLUDED.app, metadata = EXCLUDED.metadata, created = EXCLUDED.created, vp = EXCLUDED.vp,
@@ -174,8 +179,8 @@ async function applyVotes(tx: Db, items: ReadonlyArray<Item>): Promise<Map<numbe
 
 /** Explains, from the rows that beat them, why ballots were not written (the rare path). */
 async function refusalReasons(tx: Db, losers: Item[]): Promise<ClientError[]> {
-  const rows = await queryRows<{ proposal_exists: boolean; lock_votes: boolean | null; id: string | null; created: string | number | null }>(tx, sql`
-    SELECT u.position, p.id IS NOT NULL AS proposal_exists, p.lock_votes, v.id, v.created
+  const rows = await queryRows<{ proposal_exists: boolean; decided: boolean | null; lock_votes: boolean | null; id: string | null; created: string | number | null }>(tx, sql`
+    SELECT u.position, p.id IS NOT NULL AS proposal_exists, p.scores_state = 'final' AS decided, p.lock_votes, v.id, v.created
       FROM unnest(${sql.param(losers.map((item) => item.prepared.proposal))}::text[],
                   ${sql.param(losers.map((item) => item.prepared.voter))}::text[]) WITH ORDINALITY AS u(proposal, voter, position)
       LEFT JOIN proposals p ON p.id = u.proposal
@@ -184,6 +189,8 @@ async function refusalReasons(tx: Db, losers: Item[]): Promise<ClientError[]> {
   return losers.map((item, index) => {
     const row = rows[index];
     if (!row.proposal_exists) return new ClientError('unknown proposal');
+    // Decided while this vote was on its way (it passed the window check an instant before the end).
+    if (row.decided) return new ClientError('not in voting window');
     if (row.id === item.prepared.id) return new ClientError('duplicate message');
     if (row.lock_votes) return new ClientError('votes are locked in this space: a vote cannot be changed');
     if (Number(row.created) > item.prepared.created) return new ClientError('already voted at later time');

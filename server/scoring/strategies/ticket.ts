@@ -1,11 +1,11 @@
 /** `ticket`: every address has the same power, `params.value` (default 1). */
 import type { Strategy } from '../strategy.ts';
-import { StrategyParamsError } from './strategy-params-error.ts';
+import { StrategyParamsError } from '../errors.ts';
 
 const ticketValue = (params: Record<string, unknown>): number => {
   const value = params.value ?? 1;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new StrategyParamsError('ticket: params.value must be a non-negative number');
+    throw new StrategyParamsError('ticket', 'params.value must be a non-negative number');
   }
   return value;
 };

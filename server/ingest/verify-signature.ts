@@ -1,0 +1,30 @@
+/** Whether `signer` signed the digest: an EOA by recovery, else a contract account (Safe) by EIP-1271. */
+import type { RpcUrls } from '../scoring/strategy.ts';
+import { sharedRpcPool } from '../chain/rpc-pool.ts';
+import { UnavailableError } from '../errors.ts';
+import { verifyContractSignature } from '../identity/verify-contract-signature.ts';
+import { recoverSigner } from './recover-signer.ts';
+
+export type VerifySignatureParameters = {
+  digest: string;
+  signature: string;
+  signer: string;
+  /** The network the signer's contract lives on (the space's); contract signatures need its RPC URL. */
+  network: string | undefined;
+  rpcUrls: RpcUrls;
+};
+
+/**
+ * Checks an EOA signature locally; otherwise asks the signer's contract (`isValidSignature`, both forms;
+ * `0x` for messages a Safe approved on chain). A chain that cannot be reached is a 503, not a refusal.
+ */
+export async function verifySignature({ digest, signature, signer, network, rpcUrls }: VerifySignatureParameters): Promise<boolean> {
+  if (recoverSigner(digest, signature) === signer) return true;
+  const url = network ? rpcUrls[network] : undefined;
+  if (!url) return false;
+  try {
+    return await verifyContractSignature({ rpc: sharedRpcPool.get(url), address: signer, digest, signature });
+  } catch (error) {
+    throw new UnavailableError('could not reach the chain to check a contract signature', 5, { cause: error });
+  }
+}

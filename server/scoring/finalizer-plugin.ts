@@ -1,0 +1,58 @@
+/**
+ * Background scoring, a periodic sweep: recounts open proposals of the types without live running totals,
+ * and decides every proposal whose vote has ended, so no proposal stays pending after close. A failed decision is logged with its reason and retried on the next sweep. Deciding is
+ * idempotent and serialised by the log lock, so several instances sweeping at once decide each proposal once.
+ */
+import { and, asc, lte, ne, sql } from 'drizzle-orm';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { proposals } from '../../schema/tables.ts';
+import type { Db } from '../db/open-database.ts';
+import type { ServiceKey } from '../service-key.ts';
+import { decideProposal } from './decide-proposal.ts';
+import { rescoreOpenProposals } from './rescore-proposal.ts';
+import type { RpcUrls } from './strategy.ts';
+
+export type FinalizerOptions = { db: Db; serviceKey: ServiceKey; intervalMs: number; settleSeconds: number; rpcUrls: RpcUrls };
+
+/** Decides the proposals that are due now; returns how many were decided. */
+export async function sweepEndedProposals({ db, serviceKey, settleSeconds, rpcUrls }: Omit<FinalizerOptions, 'intervalMs'>, now: number, log?: { error(object: object, message: string): void }) {
+  const due = await db
+    .select({ id: proposals.id })
+    .from(proposals)
+    .where(and(ne(proposals.scoresState, 'final'), lte(sql`${proposals.end} + ${settleSeconds}`, now)))
+    .orderBy(asc(proposals.end))
+    .limit(100);
+  let decided = 0;
+  for (const { id } of due) {
+    try {
+      const result = await decideProposal({ db, serviceKey, proposalId: id, now, settleSeconds, rpcUrls });
+      if (result.status === 'decided') decided++;
+    } catch (error) {
+      log?.error({ err: error, proposal: id }, 'could not decide proposal yet; will retry');
+    }
+  }
+  return decided;
+}
+
+const plugin: FastifyPluginAsync<FinalizerOptions> = async (app, options) => {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      const now = Math.floor(Date.now() / 1000);
+      running = rescoreOpenProposals({ db: options.db, now })
+        .then(() => sweepEndedProposals(options, now, app.log))
+        .catch((error) =>
+        app.log.error({ err: error }, 'finalizer sweep failed'),
+      );
+    }, options.intervalMs);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await running;
+  });
+};
+
+export const finalizerPlugin = fp(plugin, { name: 'conclave-finalizer' });

@@ -1,4 +1,0 @@
-/** A space configures a strategy with parameters it cannot use. */
-export class StrategyParamsError extends Error {
-  override name = 'StrategyParamsError';
-}

@@ -8,9 +8,9 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { _TypedDataEncoder } from '@ethersproject/hash';
 import { computeAddress } from '@ethersproject/transactions';
-import pg from 'pg';
 import secp256k1 from 'secp256k1';
 import { MESSAGE_TYPES, SNAPSHOT_DOMAIN, type MessageKind } from '../schema/eip712.ts';
+import { createPostgresDatabase } from '../test/support/database.ts';
 
 export type Service = { url: string; process: ChildProcess; stop(): Promise<void> };
 
@@ -24,23 +24,8 @@ async function freePort(): Promise<number> {
 }
 
 /** A fresh database on the local PostgreSQL server; returns its URL and a drop function. */
-export async function freshPostgres(serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres') {
-  const name = `conclave_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+export function freshPostgres(serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres') {
+  return createPostgresDatabase(serverUrl, 'conclave_bench');
 }
 
 /** Starts `npm start`'s entry point in a child process and waits until it answers. */

@@ -1,12 +1,13 @@
 /** Decides a closed proposal: counts its current ballots, signs the outcome, and stores it once. */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { decisions } from '../../schema/decision-tables.ts';
 import { proposals, votes } from '../../schema/tables.ts';
 import type { SpaceVoting } from '../../schema/space-settings.ts';
-import { queryRows, type Db } from '../db/open-database.ts';
+import type { Db } from '../db/open-database.ts';
 import { lockLog } from '../ingest/log-writer.ts';
 import type { ServiceKey } from '../service-key.ts';
-import { computeDecision, type CountedBallot } from './compute-decision.ts';
+import { computeDecision } from './compute-decision.ts';
+import { loadBallots, scoreColumns } from './load-ballots.ts';
 import { SELECTORS } from '../chain/abi.ts';
 import { sharedRpcPool } from '../chain/rpc-pool.ts';
 import { getVotingPower } from './get-voting-power.ts';
@@ -61,17 +62,7 @@ export async function decideProposal({ db, serviceKey, proposalId, now, settleSe
       .where(eq(proposals.id, proposalId));
     if (!proposal) return { status: 'unknown' };
     if (now < proposal.end + settleSeconds) return { status: 'open', decidesAt: proposal.end + settleSeconds };
-    const rows = await queryRows<{ id: string; choice: unknown; vp: number; vp_by_strategy: number[]; mci: string | number }>(
-      tx,
-      sql`SELECT id, choice, vp::float8 AS vp, vp_by_strategy, mci FROM votes WHERE proposal = ${proposalId} ORDER BY mci`,
-    );
-    const ballots: CountedBallot[] = rows.map((row) => ({
-      id: row.id,
-      choice: row.choice,
-      vp: Number(row.vp),
-      vpByStrategy: row.vp_by_strategy.map(Number),
-      mci: Number(row.mci),
-    }));
+    const ballots = await loadBallots(tx, proposalId);
     const computed = computeDecision({
       proposal: { ...proposal, strategies: (proposal.strategies as unknown[]).length, voting: proposal.voting as SpaceVoting },
       ballots,
@@ -107,9 +98,7 @@ export async function decideProposal({ db, serviceKey, proposalId, now, settleSe
     await tx
       .update(proposals)
       .set({
-        scores: computed.scores.map(String),
-        scoresByStrategy: computed.scoresByStrategy.map((row) => row.map(String)) as unknown as string[],
-        scoresTotal: String(computed.scoresTotal),
+        ...scoreColumns({ scores: computed.scores, scores_by_strategy: computed.scoresByStrategy, scores_total: computed.scoresTotal }),
         scoresState: 'final',
         scoresUpdated: now,
       })

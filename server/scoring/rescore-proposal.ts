@@ -5,7 +5,8 @@
  */
 import { and, eq, gt, inArray, lte, gte, ne, sql } from 'drizzle-orm';
 import { proposals } from '../../schema/tables.ts';
-import { queryRows, type Db } from '../db/open-database.ts';
+import type { Db } from '../db/open-database.ts';
+import { loadBallots, scoreColumns } from './load-ballots.ts';
 import { tally } from './tally.ts';
 
 /** Types whose live tallies the votes trigger keeps (see migrations). */
@@ -30,23 +31,18 @@ export async function rescoreOpenProposals({ db, now }: RescoreOpenProposalsPara
     )
     .limit(100);
   for (const proposal of due) {
-    const ballots = await queryRows<{ choice: unknown; vp: number; vp_by_strategy: number[]; mci: string | number }>(
-      db,
-      sql`SELECT choice, vp::float8 AS vp, vp_by_strategy, mci FROM votes WHERE proposal = ${proposal.id} ORDER BY mci`,
-    );
+    const ballots = await loadBallots(db, proposal.id);
     const result = tally({
       type: proposal.type,
       choices: proposal.choices,
       strategies: (proposal.strategies as unknown[]).length,
-      votes: ballots.map((ballot) => ({ choice: ballot.choice, balance: Number(ballot.vp), scores: ballot.vp_by_strategy.map(Number) })),
+      votes: ballots.map((ballot) => ({ choice: ballot.choice, balance: ballot.vp, scores: ballot.vpByStrategy })),
     });
-    const lastMci = ballots.reduce((last, ballot) => Math.max(last, Number(ballot.mci)), 0);
+    const lastMci = ballots.reduce((last, ballot) => Math.max(last, ballot.mci), 0);
     await db
       .update(proposals)
       .set({
-        scores: result.scores.map(String),
-        scoresByStrategy: result.scores_by_strategy.map((row) => row.map(String)) as unknown as string[],
-        scoresTotal: String(result.scores_total),
+        ...scoreColumns(result),
         scoresUpdated: now,
         scoresMci: lastMci,
       })

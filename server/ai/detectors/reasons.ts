@@ -1,0 +1,208 @@
+/** D10: copy-paste, templated and paraphrased vote reasons across voters. */
+import { makeFlag } from '../flag.ts';
+import type { Prepared } from '../prepare.ts';
+import { removalChangesOutcome } from '../prepare.ts';
+import { fmt, pct } from '../stats.ts';
+import { mainChoice } from '../tally.ts';
+import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
+import type { TrigramVector } from '../text.ts';
+import type { Flag, VoteVersion } from '../types.ts';
+import { UnionFind } from '../unionfind.ts';
+
+export type ReasonGroupType = 'exact' | 'near-duplicate' | 'paraphrase';
+
+export type ReasonGroup = {
+  type: ReasonGroupType;
+  votes: VoteVersion[];
+  distinctTexts: number;
+};
+
+const MAX_CANDIDATES = 24;
+/** Word-set Jaccard a paraphrase pair must also reach. */
+const PARAPHRASE_WORDS = 0.45;
+
+type TextFeatures = { norm: string; valid: boolean; shingles: Uint32Array; words: Uint32Array; nearKeys: number[]; bowKeys: number[]; tri?: TrigramVector };
+
+function textFeatures(p: Prepared, boiler: Set<string>, raw: string): TextFeatures {
+  const cached = p.cache?.texts.get(raw) as TextFeatures | undefined;
+  if (cached) return cached;
+  const norm = normalizeReason(raw);
+  const valid = norm.length >= p.thresholds.reasons.minChars && !boiler.has(norm);
+  const shingles = valid ? wordShingles(norm) : new Uint32Array(0);
+  const words = valid ? wordSet(norm) : new Uint32Array(0);
+  const f: TextFeatures = {
+    norm,
+    valid,
+    shingles,
+    words,
+    nearKeys: valid ? bandKeys(minhash(shingles, 32), 2) : [],
+    bowKeys: valid ? bandKeys(minhash(words, 32), 2) : [],
+  };
+  p.cache?.texts.set(raw, f);
+  return f;
+}
+
+/** Groups counted votes whose reasons are copies, templates or paraphrases of each other. */
+export function findReasonGroups(p: Prepared): ReasonGroup[] {
+  const c = p.cache;
+  if (c && c.reasonGroupsVersion === c.reasonVersion && c.reasonGroups) return c.reasonGroups as ReasonGroup[];
+  const groups = computeReasonGroups(p);
+  if (c) {
+    c.reasonGroups = groups;
+    c.reasonGroupsVersion = c.reasonVersion;
+  }
+  return groups;
+}
+
+function computeReasonGroups(p: Prepared): ReasonGroup[] {
+  const t = p.thresholds.reasons;
+  const boiler = new Set(t.boilerplate.map(normalizeReason));
+  const textIndex = new Map<string, number>();
+  const feats: TextFeatures[] = [];
+  const votesOf: VoteVersion[][] = [];
+  for (const v of p.latest) {
+    if (!v.reason) continue;
+    const f = textFeatures(p, boiler, v.reason);
+    if (!f.valid) continue;
+    let i = textIndex.get(f.norm);
+    if (i === undefined) {
+      i = feats.length;
+      textIndex.set(f.norm, i);
+      feats.push(f);
+      votesOf.push([]);
+    }
+    votesOf[i].push(v);
+  }
+  const n = feats.length;
+  const texts = feats.map((f) => f.norm);
+  const uf = new UnionFind(n);
+  const kind = new Uint8Array(n); // 0 none, 1 near, 2 paraphrase edge touched
+  const shingles = feats.map((f) => f.shingles);
+  const nearBuckets = new Map<number, number[]>();
+  const bowBuckets = new Map<number, number[]>();
+  const nearCand: number[][] = [];
+  const bowCand: number[][] = [];
+  const markNear = new Int32Array(n).fill(-1);
+  const markBow = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    nearCand.push(candidates(nearBuckets, feats[i].nearKeys, i, markNear));
+    bowCand.push(candidates(bowBuckets, feats[i].bowKeys, i, markBow));
+  }
+  const vec = (i: number): TrigramVector => (feats[i].tri ??= trigramVector(texts[i]));
+  for (let i = 0; i < n; i++) {
+    for (const j of nearCand[i]) {
+      if (uf.find(i) === uf.find(j)) continue;
+      if (jaccard(shingles[i], shingles[j]) >= t.nearDuplicate) {
+        uf.union(i, j);
+        kind[i] |= 1;
+        kind[j] |= 1;
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (const j of bowCand[i]) {
+      if (uf.find(i) === uf.find(j)) continue;
+      // both the character-trigram profile and the vocabulary must agree (single linkage percolates otherwise)
+      if (jaccard(feats[i].words, feats[j].words) >= PARAPHRASE_WORDS && cosine(vec(i), vec(j)) >= t.paraphrase) {
+        uf.union(i, j);
+        kind[i] |= 2;
+        kind[j] |= 2;
+      }
+    }
+  }
+  const groups: ReasonGroup[] = [];
+  for (const members of uf.groups(1)) {
+    const votes = members.flatMap((i) => votesOf[i]);
+    if (new Set(votes.map((v) => v.voter)).size < t.minGroupSize) continue;
+    let k = 0;
+    for (const i of members) k |= kind[i];
+    const type: ReasonGroupType = members.length === 1 ? 'exact' : k & 2 ? 'paraphrase' : 'near-duplicate';
+    groups.push({ type, votes, distinctTexts: members.length });
+  }
+  return groups;
+}
+
+/** Registers text i in its LSH buckets and returns up to MAX_CANDIDATES earlier texts sharing a bucket. */
+function candidates(buckets: Map<number, number[]>, keys: number[], i: number, mark: Int32Array): number[] {
+  const out: number[] = [];
+  for (const key of keys) {
+    const list = buckets.get(key);
+    if (!list) {
+      buckets.set(key, [i]);
+      continue;
+    }
+    for (let x = list.length - 1; x >= 0 && out.length < MAX_CANDIDATES; x--) {
+      const j = list[x];
+      if (mark[j] !== i) {
+        mark[j] = i;
+        out.push(j);
+      }
+    }
+    if (list.length < MAX_CANDIDATES) list.push(i);
+  }
+  return out;
+}
+
+const TYPE_CODE: Record<ReasonGroupType, number> = { exact: 0, 'near-duplicate': 1, paraphrase: 2 };
+
+/** Wallets younger than this (days) are newcomers when wallet ages are known. */
+const NEWCOMER_DAYS = 90;
+
+/**
+ * Flags each reason group; text alone never makes a high-severity flag. Groups of established voters (old
+ * wallets, or a voting history when ages are unknown) are legitimate campaigns and stay low.
+ */
+export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = findReasonGroups(p)): Flag[] {
+  const t = p.thresholds.reasons;
+  const flags: Flag[] = [];
+  const created = p.context.walletCreated;
+  let prior: Map<string, number> | undefined;
+  if (p.context.otherVotes) {
+    prior = new Map();
+    for (const o of p.context.otherVotes) if (o.created < p.proposal.start) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
+  }
+  const newcomer = (v: VoteVersion): boolean => {
+    const c = created?.[v.voter];
+    if (c !== undefined) return (v.created - c) / 86400 < NEWCOMER_DAYS;
+    if (prior) return !prior.has(v.voter);
+    return false; // unknown: no evidence either way, so no escalation
+  };
+  for (const g of groups) {
+    const voters = g.votes.map((v) => v.voter);
+    const counts = new Map<number, number>();
+    let vp = 0;
+    for (const v of g.votes) {
+      const c = mainChoice(v.choice);
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+      vp += v.vp;
+    }
+    const homogeneity = Math.max(...counts.values()) / g.votes.length;
+    const size = new Set(voters).size;
+    const newcomerShare = g.votes.filter(newcomer).length / g.votes.length;
+    const outcomeChanged = removalChangesOutcome(p, voters);
+    const severity = size >= t.mediumGroupSize && homogeneity >= 0.8 && newcomerShare >= 0.5 ? 'medium' : 'low';
+    const score = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
+    flags.push(
+      makeFlag({
+        kind: 'reason-coordination',
+        severity,
+        score,
+        votes: g.votes.map((v) => v.id),
+        voters,
+        figures: {
+          groupSize: size,
+          distinctTexts: g.distinctTexts,
+          groupType: TYPE_CODE[g.type],
+          choiceHomogeneity: homogeneity,
+          newcomerShare,
+          vpShare: p.totalVp > 0 ? vp / p.totalVp : 0,
+          outcomeChanged: outcomeChanged ? 1 : 0,
+        },
+        explanation: (f) =>
+          `${fmt(f.groupSize)} voters gave ${g.type === 'exact' ? 'the same reason text' : g.type === 'near-duplicate' ? 'near-identical (templated) reason texts' : 'closely paraphrased reason texts'} (${fmt(f.distinctTexts)} distinct variants); ${pct(f.choiceHomogeneity)} of them chose the same option and they hold ${pct(f.vpShare)} of the cast voting power; ${pct(f.newcomerShare)} are newcomers (fresh wallets or no earlier votes). Removing them would ${f.outcomeChanged ? '' : 'not '}change the outcome.`,
+        outcomeChanged,
+      }),
+    );
+  }
+  return flags;
+}

@@ -1,0 +1,253 @@
+/** D1: sybil clusters — wallets linked by funder, equal amounts voted close in time, and shared reason texts. */
+import { makeFlag } from '../flag.ts';
+import type { Prepared } from '../prepare.ts';
+import { removalChangesOutcome } from '../prepare.ts';
+import { clamp01, fmt, pct } from '../stats.ts';
+import { mainChoice } from '../tally.ts';
+import type { Flag, Severity, VoteVersion } from '../types.ts';
+import { UnionFind } from '../unionfind.ts';
+import type { ReasonGroup } from './reasons.ts';
+
+const WEIGHTS = { surprise: 0.3, equal: 0.15, choice: 0.1, app: 0.05, funder: 0.25, young: 0.15, reason: 0.1 };
+/** A bucket's link gap is at most window / (bucket size × DENSITY): well under the honest inter-arrival time. */
+const DENSITY = 8;
+
+/** Finds clusters of counted votes and scores them; `reasonGroups` (from D10) add text edges. */
+export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = []): Flag[] {
+  const t = p.thresholds.sybil;
+  const votes = p.latest.filter((v) => v.vp > 0);
+  const n = votes.length;
+  if (n < t.minClusterSize) return [];
+  const index = new Map<string, number>();
+  votes.forEach((v, i) => index.set(v.voter, i));
+  const uf = new UnionFind(n);
+  const ctx = p.context;
+  const tags = ctx.funderTags ?? {};
+  const isExchange = (f: string): boolean => tags[f] === 'cex' || tags[f] === 'bridge' || tags[f] === 'contract';
+
+  // Funder edges (exchange, bridge and contract funders are not evidence).
+  if (ctx.funders) {
+    const first = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const f = ctx.funders[votes[i].voter];
+      if (!f || isExchange(f)) continue;
+      const j = first.get(f);
+      if (j === undefined) first.set(f, i);
+      else uf.union(i, j);
+      // peel chains: a voter funded by another voter
+      const k = index.get(f);
+      if (k !== undefined) uf.union(i, k);
+    }
+  }
+  const windowLength = Math.max(1, p.proposal.end - p.proposal.start);
+  // Equal amounts close in time: two shifted log-VP grids, chained by time gap.
+  const step = Math.log1p(t.vpTolerance);
+  for (const shift of [0, 0.5]) {
+    const buckets = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const key = Math.floor(Math.log(votes[i].vp) / step + shift);
+      const b = buckets.get(key);
+      if (b) b.push(i);
+      else buckets.set(key, [i]);
+    }
+    for (const b of buckets.values()) {
+      // Density-aware gap: in a crowded bucket, honest votes arrive often, so only much closer votes link
+      // (keeps chance chains from percolating into giant components on large proposals).
+      const gap = Math.min(t.timeGapSeconds, windowLength / (b.length * DENSITY));
+      // votes are in created order, so each bucket is too
+      for (let k = 1; k < b.length; k++) {
+        if (votes[b[k]].created - votes[b[k - 1]].created <= gap) uf.union(b[k], b[k - 1]);
+      }
+    }
+  }
+  // Shared reason texts.
+  const inReasonGroup = new Map<number, number>();
+  reasonGroups.forEach((g, gi) => {
+    let prev = -1;
+    for (const v of g.votes) {
+      const i = index.get(v.voter);
+      if (i === undefined) continue;
+      inReasonGroup.set(i, gi);
+      if (prev >= 0) uf.union(prev, i);
+      prev = i;
+    }
+  });
+
+  // counted votes' power ascending (zeros, if any, never fall in a positive range)
+  const sortedVp = p.cache?.sortedVp ?? Float64Array.from(votes, (v) => v.vp).sort();
+  const flags: Flag[] = [];
+  for (const members of uf.groups(t.minClusterSize)) {
+    const mv = members.map((i) => votes[i]);
+    const f = clusterFeatures(p, mv, members, sortedVp, windowLength, votes, inReasonGroup, isExchange);
+    let wsum = 0;
+    let score = 0;
+    for (const [k, w] of Object.entries(WEIGHTS)) {
+      const x = f[k as keyof typeof WEIGHTS];
+      if (x === undefined) continue;
+      wsum += w;
+      score += w * x;
+    }
+    score = wsum > 0 ? score / wsum : 0;
+    if (score < t.minScore) continue;
+    const voters = mv.map((v) => v.voter);
+    const outcomeChanged = removalChangesOutcome(p, voters);
+    let severity: Severity = 'low';
+    if (score >= t.mediumScore) severity = 'medium';
+    if (score >= t.highScore && (mv.length >= t.largeClusterSize || outcomeChanged)) severity = 'high';
+    const vp = mv.reduce((a, v) => a + v.vp, 0);
+    const span = mv[mv.length - 1].created - mv[0].created;
+    const figures: Record<string, number> = {
+      size: mv.length,
+      vpShare: p.totalVp > 0 ? vp / p.totalVp : 0,
+      spanMinutes: span / 60,
+      timeSurprise: f.surprise ?? 0,
+      vpEquality: f.equal ?? 0,
+      choiceHomogeneity: f.choice ?? 0,
+      outcomeChanged: outcomeChanged ? 1 : 0,
+    };
+    if (f.app !== undefined) figures.appHomogeneity = f.app;
+    if (f.funder !== undefined) figures.fundingLinked = f.funder;
+    if (f.young !== undefined) figures.youngWalletShare = f.young;
+    if (f.reason !== undefined) figures.sharedReasonShare = f.reason;
+    flags.push(
+      makeFlag({
+        kind: 'sybil-cluster',
+        severity,
+        score,
+        votes: mv.map((v) => v.id),
+        voters,
+        figures,
+        explanation: (g) =>
+          `${fmt(g.size)} linked wallets holding ${pct(g.vpShare)} of the cast voting power voted within ${fmt(g.spanMinutes)} minutes; ` +
+          `power equality ${pct(g.vpEquality)}, same choice ${pct(g.choiceHomogeneity)}` +
+          (g.fundingLinked !== undefined ? `, ${pct(g.fundingLinked)} linked by funding (shared funder or funded by another member)` : '') +
+          (g.youngWalletShare !== undefined ? `, ${pct(g.youngWalletShare)} fresh wallets` : '') +
+          (g.sharedReasonShare !== undefined ? `, ${pct(g.sharedReasonShare)} with shared reason text` : '') +
+          `. Removing them would ${g.outcomeChanged ? '' : 'not '}change the outcome.`,
+        outcomeChanged,
+      }),
+    );
+  }
+  return flags;
+}
+
+type Features = { surprise?: number; equal?: number; choice?: number; app?: number; funder?: number; young?: number; reason?: number };
+
+function clusterFeatures(
+  p: Prepared,
+  mv: VoteVersion[],
+  members: number[],
+  sortedVp: Float64Array,
+  windowLength: number,
+  allVotes: VoteVersion[],
+  inReasonGroup: Map<number, number>,
+  isExchange: (f: string) => boolean,
+): Features {
+  const t = p.thresholds.sybil;
+  const k = mv.length;
+  const times = mv.map((v) => v.created).sort((a, b) => a - b);
+  const vps = mv.map((v) => v.vp);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of vps) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  // Voters in this VP range, and how many of them would fall in the cluster's time span by chance.
+  const inRange = upperBound(sortedVp, hi) - lowerBound(sortedVp, lo);
+  // Null model: power and time independent; the share of all votes cast in the cluster's time span is
+  // measured (so front-loaded and end-spike traffic is accounted for), widened by half a gap each side.
+  const half = Math.min(t.timeGapSeconds, windowLength) / 2;
+  const inSpan = countCreatedIn(allVotes, times[0] - half, times[k - 1] + half);
+  const lambda = Math.max(1e-6, (inRange * inSpan) / Math.max(1, allVotes.length));
+  const surprise = k > lambda ? (k * Math.log(k / lambda) - k + lambda) / Math.LN10 : 0;
+  const mean = vps.reduce((a, b) => a + b, 0) / k;
+  const cv = Math.sqrt(vps.reduce((a, b) => a + (b - mean) ** 2, 0) / k) / mean;
+  const f: Features = {
+    surprise: clamp01(surprise / 10),
+    equal: clamp01(1 - cv / 0.3),
+    choice: modeShare(mv.map((v) => mainChoice(v.choice))),
+  };
+  if (mv.some((v) => v.app)) f.app = modeShare(mv.map((v) => v.app));
+  const ctx = p.context;
+  if (ctx.funders) {
+    // funding linkage: members sharing a non-exchange funder with another member, or funded by a member
+    const funders = ctx.funders;
+    const memberSet = new Set(mv.map((v) => v.voter));
+    const known = mv.filter((v) => funders[v.voter]);
+    if (known.length) {
+      const count = new Map<string, number>();
+      for (const v of known) {
+        const f = funders[v.voter];
+        if (!isExchange(f)) count.set(f, (count.get(f) ?? 0) + 1);
+      }
+      const linked = new Set<string>();
+      for (const v of known) {
+        const f = funders[v.voter];
+        if (memberSet.has(f)) {
+          linked.add(v.voter);
+          linked.add(f);
+        } else if (!isExchange(f) && count.get(f)! > 1) linked.add(v.voter);
+      }
+      f.funder = linked.size / k;
+    }
+  }
+  if (ctx.walletCreated) {
+    const ages = mv.filter((v) => ctx.walletCreated![v.voter] !== undefined);
+    if (ages.length) f.young = ages.filter((v) => (v.created - ctx.walletCreated![v.voter]) / 86400 < t.youngWalletDays).length / k;
+  }
+  if (inReasonGroup.size) f.reason = members.filter((i) => inReasonGroup.has(i)).length / k;
+  return f;
+}
+
+function modeCount<T>(xs: T[]): number {
+  const m = new Map<T, number>();
+  let best = 0;
+  for (const x of xs) {
+    const c = (m.get(x) ?? 0) + 1;
+    m.set(x, c);
+    if (c > best) best = c;
+  }
+  return best;
+}
+
+function modeShare<T>(xs: T[]): number {
+  return xs.length ? modeCount(xs) / xs.length : 0;
+}
+
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m] < x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+function upperBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m] <= x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/** Number of votes (in created order) with created in [from, to]. */
+function countCreatedIn(votes: VoteVersion[], from: number, to: number): number {
+  const first = (x: number, strict: boolean): number => {
+    let lo = 0;
+    let hi = votes.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (votes[m].created < x || (strict && votes[m].created === x)) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  };
+  return first(to, true) - first(from, false);
+}

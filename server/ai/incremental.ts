@@ -1,0 +1,144 @@
+/** Incremental analyzer: keeps a proposal's state and updates it on each new vote; reports equal the batch run. */
+import { buildReport, runDetectors } from './analyze.ts';
+import { fromParts } from './prepare.ts';
+import type { AnalysisCache, Prepared } from './prepare.ts';
+import { applyChoice } from './tally.ts';
+import { defaultThresholds } from './thresholds.ts';
+import type { Thresholds } from './thresholds.ts';
+import type { HistoryContext, ProposalInput, RiskReport, VoteVersion } from './types.ts';
+
+const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
+
+/** Per-proposal state fed one vote at a time (any mci order; duplicates by id are ignored). */
+export class IncrementalAnalyzer {
+  readonly proposal: ProposalInput;
+  readonly thresholds: Thresholds;
+  context: HistoryContext;
+  private versions: VoteVersion[] = [];
+  private ids = new Set<string>();
+  private byVoter = new Map<string, VoteVersion[]>();
+  private latest: VoteVersion[] = [];
+  /** Running tally (for cheap reads between reports). */
+  private scores: number[];
+  private cache: AnalysisCache = { texts: new Map(), reasonVersion: 0, multiVersionVoters: new Set() };
+  private vpBuf = new Float64Array(1024);
+  private vpLen = 0;
+
+  constructor(proposal: ProposalInput, thresholds: Thresholds = defaultThresholds, context: HistoryContext = {}) {
+    this.proposal = proposal;
+    this.thresholds = thresholds;
+    this.context = context;
+    this.scores = new Array<number>(proposal.choices.length).fill(0);
+  }
+
+  /** Current per-choice scores, updated on every add. */
+  get runningScores(): number[] {
+    return [...this.scores];
+  }
+
+  /** Number of vote versions seen. */
+  get size(): number {
+    return this.versions.length;
+  }
+
+  /** Adds one vote version; returns false for a duplicate id. */
+  add(vote: VoteVersion): boolean {
+    if (this.ids.has(vote.id)) return false;
+    this.ids.add(vote.id);
+    insertSorted(this.versions, vote, (a, b) => a.mci - b.mci);
+    let list = this.byVoter.get(vote.voter);
+    if (!list) this.byVoter.set(vote.voter, (list = []));
+    const prev = list[list.length - 1];
+    insertSorted(list, vote, (a, b) => a.mci - b.mci);
+    const cur = list[list.length - 1];
+    if (list.length === 2) this.cache.multiVersionVoters!.add(vote.voter);
+    if (cur !== prev) {
+      if (prev) {
+        applyChoice(this.scores, this.proposal.type, prev.choice, prev.vp, -1);
+        const i = indexOfSorted(this.latest, prev, byCreated);
+        if (i >= 0) this.latest.splice(i, 1);
+        this.removeVp(Math.max(0, prev.vp));
+        if (prev.reason) this.cache.reasonVersion++;
+      }
+      applyChoice(this.scores, this.proposal.type, cur.choice, cur.vp, 1);
+      insertSorted(this.latest, cur, byCreated);
+      this.insertVp(Math.max(0, cur.vp));
+      if (cur.reason) this.cache.reasonVersion++;
+    }
+    return true;
+  }
+
+  private insertVp(x: number): void {
+    if (this.vpLen === this.vpBuf.length) {
+      const b = new Float64Array(this.vpBuf.length * 2);
+      b.set(this.vpBuf);
+      this.vpBuf = b;
+    }
+    let lo = 0;
+    let hi = this.vpLen;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (this.vpBuf[m] <= x) lo = m + 1;
+      else hi = m;
+    }
+    this.vpBuf.copyWithin(lo + 1, lo, this.vpLen);
+    this.vpBuf[lo] = x;
+    this.vpLen++;
+  }
+
+  private removeVp(x: number): void {
+    let lo = 0;
+    let hi = this.vpLen;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (this.vpBuf[m] < x) lo = m + 1;
+      else hi = m;
+    }
+    if (lo < this.vpLen && this.vpBuf[lo] === x) {
+      this.vpBuf.copyWithin(lo, lo + 1, this.vpLen);
+      this.vpLen--;
+    }
+  }
+
+  /** The shared view detectors read. */
+  prepared(): Prepared {
+    // scores are re-summed in the batch order so results are bit-identical to analyzeProposal
+    const p = fromParts(this.proposal, this.context, this.thresholds, this.versions, this.byVoter, this.latest);
+    this.cache.sortedVp = this.vpBuf.subarray(0, this.vpLen);
+    p.cache = this.cache;
+    return p;
+  }
+
+  /** The current report (same as analyzeProposal on the votes added so far). */
+  report(now: number = Math.floor(Date.now() / 1000)): RiskReport {
+    const p = this.prepared();
+    return buildReport(p, runDetectors(p), now);
+  }
+}
+
+function insertSorted<T>(a: T[], x: T, cmp: (p: T, q: T) => number): void {
+  if (a.length === 0 || cmp(a[a.length - 1], x) <= 0) {
+    a.push(x);
+    return;
+  }
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (cmp(a[m], x) <= 0) lo = m + 1;
+    else hi = m;
+  }
+  a.splice(lo, 0, x);
+}
+
+function indexOfSorted<T>(a: T[], x: T, cmp: (p: T, q: T) => number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (cmp(a[m], x) < 0) lo = m + 1;
+    else hi = m;
+  }
+  for (let i = lo; i < a.length && cmp(a[i], x) === 0; i++) if (a[i] === x) return i;
+  return -1;
+}

@@ -1,0 +1,110 @@
+/** Shared per-proposal view that every detector reads: versions, latest vote per voter, tally. */
+import { applyChoice, resultOf, outcomeOf } from './tally.ts';
+import type { TallyResult } from './tally.ts';
+import type { HistoryContext, ProposalHistory, ProposalInput, VoteVersion } from './types.ts';
+import type { Thresholds } from './thresholds.ts';
+
+export type Prepared = {
+  proposal: ProposalInput;
+  context: HistoryContext;
+  thresholds: Thresholds;
+  /** All versions in log (mci) order. */
+  versions: VoteVersion[];
+  /** Versions of each voter in log order. */
+  byVoter: Map<string, VoteVersion[]>;
+  /** The counted (latest) vote of each voter, in (created, mci) order. */
+  latest: VoteVersion[];
+  result: TallyResult;
+  totalVp: number;
+  /** Optional memo shared across runs by the incremental analyzer (pure caches: results never depend on it). */
+  cache?: AnalysisCache;
+};
+
+/** Caches of pure per-text and per-state computations, keyed so that a hit returns exactly what a recompute would. */
+export type AnalysisCache = {
+  /** Features of each raw reason text. */
+  texts: Map<string, unknown>;
+  /** Bumped whenever a counted vote with a reason is added or replaced. */
+  reasonVersion: number;
+  reasonGroupsVersion?: number;
+  reasonGroups?: unknown;
+  /** Ascending max(0, vp) of the counted votes, when maintained incrementally. */
+  sortedVp?: Float64Array;
+  /** Voters with at least two versions, when maintained incrementally. */
+  multiVersionVoters?: Set<string>;
+};
+
+const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
+
+/** Builds the shared view from a history (votes in any order). */
+export function prepare(history: ProposalHistory, thresholds: Thresholds): Prepared {
+  // the input is only read; it is copied only when it has to be sorted
+  let ordered = true;
+  const input = history.votes;
+  for (let i = 1; i < input.length && ordered; i++) if (input[i].mci < input[i - 1].mci) ordered = false;
+  const versions = ordered ? input : [...input].sort((a, b) => a.mci - b.mci);
+  const byVoter = new Map<string, VoteVersion[]>();
+  for (const v of versions) {
+    const list = byVoter.get(v.voter);
+    if (list) list.push(v);
+    else byVoter.set(v.voter, [v]);
+  }
+  const latest: VoteVersion[] = [];
+  for (const list of byVoter.values()) latest.push(list[list.length - 1]);
+  let inOrder = true;
+  for (let i = 1; i < latest.length && inOrder; i++) if (byCreated(latest[i - 1], latest[i]) > 0) inOrder = false;
+  if (!inOrder) latest.sort(byCreated);
+  return fromParts(history.proposal, history.context ?? {}, thresholds, versions, byVoter, latest);
+}
+
+/** Assembles a Prepared from already ordered parts (used by the incremental analyzer). */
+export function fromParts(
+  proposal: ProposalInput,
+  context: HistoryContext,
+  thresholds: Thresholds,
+  versions: VoteVersion[],
+  byVoter: Map<string, VoteVersion[]>,
+  latest: VoteVersion[],
+  scores?: number[],
+): Prepared {
+  let s = scores;
+  if (!s) {
+    s = new Array<number>(proposal.choices.length).fill(0);
+    for (const v of latest) applyChoice(s, proposal.type, v.choice, v.vp, 1);
+  }
+  const result = resultOf(s, proposal.quorum);
+  let totalVp = 0;
+  for (const x of result.scores) totalVp += x;
+  return { proposal, context, thresholds, versions, byVoter, latest, result, totalVp };
+}
+
+/** Result after replacing some voters' counted votes (undefined = vote removed). */
+export function counterfactual(p: Prepared, replace: Map<string, VoteVersion | undefined>): TallyResult {
+  const scores = [...p.result.scores];
+  for (const [voter, repl] of replace) {
+    const list = p.byVoter.get(voter);
+    if (!list) continue;
+    const cur = list[list.length - 1];
+    applyChoice(scores, p.proposal.type, cur.choice, cur.vp, -1);
+    if (repl) applyChoice(scores, p.proposal.type, repl.choice, repl.vp, 1);
+  }
+  return resultOf(scores, p.proposal.quorum);
+}
+
+/** Whether removing the given voters' votes changes the outcome (winner, or quorum). */
+export function removalChangesOutcome(p: Prepared, voters: Iterable<string>): boolean {
+  const m = new Map<string, VoteVersion | undefined>();
+  for (const v of voters) m.set(v, undefined);
+  return outcomeOf(counterfactual(p, m)) !== outcomeOf(p.result);
+}
+
+/** Margin between the winner and the runner-up, in VP. */
+export function margin(p: Prepared): number {
+  const s = [...p.result.scores].sort((a, b) => b - a);
+  return (s[0] ?? 0) - (s[1] ?? 0);
+}
+
+/** Snapshot time of the proposal (snapshotTime, else start). */
+export function snapshotTime(proposal: ProposalInput): number {
+  return proposal.snapshotTime ?? proposal.start;
+}

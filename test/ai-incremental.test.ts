@@ -1,0 +1,41 @@
+import t from 'tap';
+import type { Test } from 'tap';
+import { analyzeProposal } from '../server/ai/analyze.ts';
+import { IncrementalAnalyzer } from '../server/ai/incremental.ts';
+import { historiesOf } from '../server/ai/simulate/format.ts';
+import { simulate } from '../server/ai/simulate/generate.ts';
+import { createRng } from '../server/ai/simulate/rng.ts';
+import { defaultThresholds } from '../server/ai/thresholds.ts';
+import type { ProposalHistory } from '../server/ai/types.ts';
+
+function check(t: Test, h: ProposalHistory, order: 'mci' | 'shuffled'): void {
+  const votes = [...h.votes].sort((a, b) => a.mci - b.mci);
+  if (order === 'shuffled') createRng(9).shuffle(votes);
+  const inc = new IncrementalAnalyzer(h.proposal, defaultThresholds, h.context);
+  const checkpoints = new Set([Math.floor(votes.length / 4), Math.floor(votes.length / 2), votes.length]);
+  votes.forEach((v, i) => {
+    inc.add(v);
+    if (checkpoints.has(i + 1)) {
+      const batch = analyzeProposal({ ...h, votes: votes.slice(0, i + 1) }, defaultThresholds, { now: 5 });
+      t.same(inc.report(5), batch, `${h.proposal.id} ${order} after ${i + 1} votes`);
+    }
+  });
+  t.equal(inc.add(votes[0]), false, 'duplicate ignored');
+  t.equal(inc.size, votes.length);
+  const final = analyzeProposal(h, defaultThresholds, { now: 5 });
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  t.ok(Math.abs(sum(inc.runningScores) - sum(final.result.scores)) <= 1e-6 * Math.max(1, sum(final.result.scores)), 'running tally agrees');
+}
+
+t.test('incremental reports equal the batch run (attacked proposals, mci and shuffled arrival)', async (t) => {
+  for (const [name, seed] of [['S8', 3], ['S9', 4], ['S4', 5], ['S3', 6]] as const) {
+    const sim = simulate(name, seed, { holders: 1200, proposalsPerSpace: 8, attackRate: 0.8 });
+    const hs = historiesOf(sim);
+    const picked = hs.filter((_, i) => sim.proposals[i].truth.attacked).slice(0, 2);
+    t.ok(picked.length > 0);
+    for (const h of picked) {
+      check(t, h, 'mci');
+      check(t, h, 'shuffled');
+    }
+  }
+});

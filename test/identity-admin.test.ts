@@ -59,6 +59,14 @@ t.test('SIWE happy path: a nonce from the service, a signed message, a session t
   tt.same(replayed, { status: 401, body: { error: 'client_error', error_description: 'nonce already used' } }, 'replayed nonce');
 });
 
+t.test('a nonce is used once even by two logins at the same instant', async (tt) => {
+  const login = await siweLogin(server, admin);
+  const body = { message: login.message, signature: login.signature };
+  const results = await Promise.all([postJson(`${server.url}/api/auth/siwe`, body), postJson(`${server.url}/api/auth/siwe`, body)]);
+  tt.same(results.map((result) => result.status).sort(), [200, 401]);
+  tt.same(results.find((result) => result.status === 401)?.body, { error: 'client_error', error_description: 'nonce already used' });
+});
+
 t.test('SIWE refusals: unknown nonce, wrong domain, wrong signer; a failed attempt does not burn the nonce', async (tt) => {
   const unknown = await siweLogin(server, admin, { nonce: 'f'.repeat(32) });
   tt.same(await postJson(`${server.url}/api/auth/siwe`, { message: unknown.message, signature: unknown.signature }), {

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { computeAddress } from '@ethersproject/transactions';
-import { hashMessage } from '@ethersproject/hash';
+import sha3 from 'js-sha3';
 import secp256k1 from 'secp256k1';
 import { ConfigError } from './errors.ts';
 
@@ -48,6 +48,14 @@ function readKeyFile(file: string): string {
   return key;
 }
 
+const { keccak_256 } = sha3;
+
+/** EIP-191 personal-message digest of a text, without ethers' generic byte conversions (hot path). */
+function personalMessageDigest(text: string): string {
+  const body = Buffer.from(text, 'utf8');
+  return `0x${keccak_256(Buffer.concat([Buffer.from(`\x19Ethereum Signed Message:\n${body.length}`, 'utf8'), body]))}`;
+}
+
 /** Wraps a hex private key. */
 export function createServiceKey(privateKeyHex: string): ServiceKey {
   const privateKey = Buffer.from(privateKeyHex.slice(2), 'hex');
@@ -59,6 +67,6 @@ export function createServiceKey(privateKeyHex: string): ServiceKey {
   return {
     address: computeAddress(privateKey),
     signDigest,
-    signMessage: (text) => signDigest(hashMessage(text)),
+    signMessage: (text) => signDigest(personalMessageDigest(text)),
   };
 }

@@ -1,12 +1,13 @@
 /** Recovers the signer of a 32-byte digest: native libsecp256k1 by default, pure JS (elliptic) as a fallback. */
 import { createRequire } from 'node:module';
 import { getAddress } from '@ethersproject/address';
-import { keccak256 } from '@ethersproject/keccak256';
+import sha3 from 'js-sha3';
 import secp256k1 from 'secp256k1';
 
 /** 'native' when the libsecp256k1 binding loaded, else the package has already fallen back to 'js'. */
 export type SignatureBackend = 'native' | 'js';
 
+const { keccak_256 } = sha3;
 const require = createRequire(import.meta.url);
 const backends: Record<SignatureBackend, typeof secp256k1> = {
   native: secp256k1,
@@ -24,6 +25,12 @@ const HALF_N = BigInt('0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f4
 
 /** Returns the checksummed signer, or null when the signature is malformed or not canonical. */
 export function recoverSigner(digest: string, signature: string): string | null {
+  const address = recoverAddressHex(digest, signature);
+  return address === null ? null : getAddress(address);
+}
+
+/** Returns the signer as lowercase 0x-hex (no checksum work: the hot path compares), or null. */
+export function recoverAddressHex(digest: string, signature: string): string | null {
   if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) return null;
   const bytes = Buffer.from(signature.slice(2), 'hex');
   const v = bytes[64];
@@ -33,7 +40,7 @@ export function recoverSigner(digest: string, signature: string): string | null 
   if (s === 0n || s > HALF_N) return null;
   try {
     const publicKey = backend.ecdsaRecover(bytes.subarray(0, 64), recid, Buffer.from(digest.slice(2), 'hex'), false);
-    return getAddress(`0x${keccak256(publicKey.subarray(1)).slice(-40)}`);
+    return `0x${keccak_256(publicKey.subarray(1)).slice(-40)}`;
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@ import type { RpcUrls } from '../scoring/strategy.ts';
 import { sharedRpcPool } from '../chain/rpc-pool.ts';
 import { UnavailableError } from '../errors.ts';
 import { verifyContractSignature } from '../identity/verify-contract-signature.ts';
-import { recoverSigner } from './recover-signer.ts';
+import { recoverAddressHex } from './recover-signer.ts';
 
 export type VerifySignatureParameters = {
   digest: string;
@@ -19,7 +19,7 @@ export type VerifySignatureParameters = {
  * `0x` for messages a Safe approved on chain). A chain that cannot be reached is a 503, not a refusal.
  */
 export async function verifySignature({ digest, signature, signer, network, rpcUrls }: VerifySignatureParameters): Promise<boolean> {
-  if (recoverSigner(digest, signature) === signer) return true;
+  if (recoverAddressHex(digest, signature) === signer.toLowerCase()) return true;
   const url = network ? rpcUrls[network] : undefined;
   if (!url) return false;
   try {

@@ -4,41 +4,16 @@
  * pages of 100 votes. The service runs in its own process; load comes from this one.
  */
 import os from 'node:os';
-import { fire, freshPostgres, hammer, postOk, randomKeys, report, signEnvelope, startService, type Service } from './support.ts';
+import { fire, freshPostgres, hammer, postOk, proposalBody, randomKeys, report, spaceBody, startService, voteBodies, type Service } from './support.ts';
 
 const VOTES = Number(process.env.BENCH_VOTES ?? 20_000);
 const CONNECTIONS = 64;
 
 async function seed(service: Service) {
   const [controller] = randomKeys(1);
-  const now = Math.floor(Date.now() / 1000);
-  await postOk(
-    service.url,
-    signEnvelope(controller, 'settings', {
-      space: 'bench.eth',
-      timestamp: now,
-      settings: JSON.stringify({ name: 'Bench', strategies: [{ name: 'ticket', params: {} }] }),
-    }),
-  );
-  const proposal = async (title: string) =>
-    (
-      await postOk(
-        service.url,
-        signEnvelope(controller, 'proposal', {
-          space: 'bench.eth', timestamp: now, type: 'single-choice', title, body: '', discussion: '',
-          choices: ['For', 'Against', 'Abstain'], labels: [], start: now - 60, end: now + 86_400, snapshot: 1,
-          plugins: '{}', privacy: '', app: '',
-        }),
-      )
-    ).id;
+  await postOk(service.url, spaceBody(controller));
+  const proposal = async (title: string) => (await postOk(service.url, proposalBody(controller, title))).id;
   return { a: await proposal('throughput'), b: await proposal('latency') };
-}
-
-function votes(proposal: string, count: number): string[] {
-  const now = Math.floor(Date.now() / 1000);
-  return randomKeys(count).map((key, index) =>
-    signEnvelope(key, 'vote', { space: 'bench.eth', timestamp: now, proposal, choice: (index % 3) + 1, reason: '', app: 'bench', metadata: '{}' }),
-  );
 }
 
 async function run(label: string, env: Record<string, string>, count: number, withLatency: boolean) {
@@ -46,11 +21,11 @@ async function run(label: string, env: Record<string, string>, count: number, wi
   const service = await startService(database ? { ...env, DATABASE_URL: database.url } : env);
   try {
     const { a, b } = await seed(service);
-    const bodies = votes(a, count);
+    const bodies = voteBodies(a, count);
     const throughput = await fire(service.url, bodies, CONNECTIONS);
     if (throughput.non2xx || throughput.errors) throw new Error(`${label}: ${throughput.non2xx} refused, ${throughput.errors} errors`);
     let latency;
-    if (withLatency) latency = await fire(service.url, votes(b, 15_000), CONNECTIONS, 3000);
+    if (withLatency) latency = await fire(service.url, voteBodies(b, 15_000), CONNECTIONS, 3000);
     const page = JSON.stringify({ query: `{ votes(first: 100, where: { proposal: "${a}" }) { id voter choice vp created reason } }` });
     const graphql = withLatency ? await hammer(`${service.url}/graphql`, page, 32, 10) : undefined;
     return { throughput, latency, graphql };

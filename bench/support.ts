@@ -81,6 +81,33 @@ export function signEnvelope(key: Key, kind: MessageKind, message: Record<string
   return JSON.stringify({ address: key.address, sig, data: { domain: SNAPSHOT_DOMAIN, types, message: ordered } });
 }
 
+/** Signed settings creating bench.eth, where anyone votes with one ticket. */
+export function spaceBody(controller: Key): string {
+  return signEnvelope(controller, 'settings', {
+    space: 'bench.eth',
+    timestamp: Math.floor(Date.now() / 1000),
+    settings: JSON.stringify({ name: 'Bench', strategies: [{ name: 'ticket', params: {} }] }),
+  });
+}
+
+/** A signed single-choice proposal in bench.eth, open from a minute ago for a day. */
+export function proposalBody(controller: Key, title: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  return signEnvelope(controller, 'proposal', {
+    space: 'bench.eth', timestamp: now, type: 'single-choice', title, body: '', discussion: '',
+    choices: ['For', 'Against', 'Abstain'], labels: [], start: now - 60, end: now + 86_400, snapshot: 1,
+    plugins: '{}', privacy: '', app: '',
+  });
+}
+
+/** `count` signed votes on `proposal` in bench.eth, each from a new key. */
+export function voteBodies(proposal: string, count: number): string[] {
+  const now = Math.floor(Date.now() / 1000);
+  return randomKeys(count).map((key, index) =>
+    signEnvelope(key, 'vote', { space: 'bench.eth', timestamp: now, proposal, choice: (index % 3) + 1, reason: '', app: 'bench', metadata: '{}' }),
+  );
+}
+
 /** POSTs one body and fails loudly if refused. */
 export async function postOk(url: string, body: string): Promise<{ id: string }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

@@ -38,6 +38,15 @@ type Mutation {
   submitCredential(space: String!, jwt: String!): Credential
 }
 
+type Subscription {
+  "Each ballot accepted on the proposal, as it is committed (a changed vote comes again)."
+  votes(proposal: String!): Vote
+  "The proposal whenever its tally, votes count, state or fields change (tallies coalesced per commit)."
+  proposalUpdated(id: String!): Proposal
+  "Proposals created or updated in the space."
+  proposals(space: String!): Proposal
+}
+
 input SpaceWhere {
 ${stringFilters('id')}${stringFilters('controller')}${stringFilters('network')}${intFilters('created')}}
 

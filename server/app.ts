@@ -11,9 +11,13 @@ import { spacesPlugin } from './http/spaces-plugin.ts';
 import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
 import { createMembership, type Membership } from './membership/create-membership.ts';
+import { createHub } from './realtime/hub.ts';
+import { realtimePlugin } from './realtime/plugin.ts';
 import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
 import { outcomePlugin } from './scoring/outcome-plugin.ts';
 import type { ServiceKey } from './service-key.ts';
+import { webhooksPlugin } from './webhooks/plugin.ts';
+import { signerPlugin } from '../signer/plugin.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -31,13 +35,15 @@ declare module 'fastify' {
 export type BuildAppParameters = {
   config: Config;
   database: Database;
+  /** Where GraphQL queries read (`DATABASE_READ_URL`); `database` when absent. */
+  readDatabase?: Database;
   serviceKey: ServiceKey;
   /** Fastify logger option; tests pass false. */
   logger?: boolean | object;
 };
 
 /** Creates the fastify app with every plugin registered (not listening). */
-export async function buildApp({ config, database, serviceKey, logger = true }: BuildAppParameters): Promise<FastifyInstance> {
+export async function buildApp({ config, database, readDatabase, serviceKey, logger = true }: BuildAppParameters): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === true ? { level: config.logLevel } : logger,
     // Bytes; the 100,000-character message limit itself is checked on the parsed envelope.
@@ -63,7 +69,10 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
   await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, membership, version });
   await app.register(spacesPlugin, { db: database.db });
   await app.register(identityPlugin, { membership });
-  await app.register(graphqlPlugin, { db: database.db, graphiql: config.graphiql, membership });
+  const hub = createHub(config.realtime);
+  await app.register(realtimePlugin, { config, database, writer: logWriter, hub, serviceKey });
+  await app.register(webhooksPlugin, { db: database.db, adminApiKey: config.adminApiKey });
+  await app.register(graphqlPlugin, { db: (readDatabase ?? database).db, graphiql: config.graphiql, hub, membership });
   await app.register(outcomePlugin, { db: database.db });
   await app.register(finalizerPlugin, {
     db: database.db,
@@ -71,6 +80,15 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
     intervalMs: config.finalizeIntervalMs,
     settleSeconds: config.decisionSettleSeconds,
     rpcUrls: config.rpcUrls,
+  });
+  await app.register(signerPlugin, {
+    db: database.db,
+    rpcUrls: config.rpcUrls,
+    executorKey: config.relayExecutorKey,
+    publicUrl: config.publicUrl,
+    intervalMs: config.relayIntervalMs,
+    watchIntervalMs: config.relayWatchIntervalMs,
+    version,
   });
   // Acknowledged writes finish before the database closes.
   app.addHook('onClose', async () => {

@@ -20,8 +20,9 @@ try {
 useSignatureBackend(config.signatureBackend);
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 await database.migrate();
+const readDatabase = config.databaseReadUrl ? await openDatabase({ databaseUrl: config.databaseReadUrl }) : undefined;
 const serviceKey = loadServiceKey(config);
-const app = await buildApp({ config, database, serviceKey });
+const app = await buildApp({ config, database, readDatabase, serviceKey });
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -34,6 +35,7 @@ async function shutdown(signal: string) {
   }, 10_000);
   timer.unref();
   await app.close();
+  await readDatabase?.close();
   await database.close();
   process.exit(0);
 }

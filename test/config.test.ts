@@ -12,6 +12,8 @@ t.test('defaults', async (tt) => {
   tt.equal(config.aliasMaxAge, 90 * 24 * 3600);
   tt.same(config.identityDidMethods, ['key', 'pkh', 'web']);
   tt.equal(config.siweDomain, '127.0.0.1:4000');
+  tt.equal(config.relayExecutorKey, undefined);
+  tt.equal(config.publicUrl, 'http://127.0.0.1:4000');
 });
 
 t.test('values are read and typed', async (tt) => {
@@ -23,6 +25,9 @@ t.test('values are read and typed', async (tt) => {
   tt.same(config.rpcUrls, { 1: 'http://127.0.0.1:8545' });
   tt.equal(config.graphiql, false);
   tt.equal(config.dataDir, ':memory:');
+  const relay = loadConfig({ env: { RELAY_EXECUTOR_KEY: 'ab'.repeat(32), PUBLIC_URL: 'https://vote.example.org/' } });
+  tt.equal(relay.relayExecutorKey, `0x${'ab'.repeat(32)}`);
+  tt.equal(relay.publicUrl, 'https://vote.example.org');
 });
 
 t.test('a bad value is a clear error naming the variable, never echoing a secret', async (tt) => {
@@ -36,6 +41,9 @@ t.test('a bad value is a clear error naming the variable, never echoing a secret
     [{ RPC_URLS: '{"1": 5}' }, /^RPC_URLS: network 1 needs/],
     [{ IDENTITY_DID_METHODS: 'key,ethr' }, /^IDENTITY_DID_METHODS must be a comma-separated list of key, pkh, web/],
     [{ SERVICE_KEY: '0xsecretsecret' }, /^SERVICE_KEY must be a 32-byte hex private key$/],
+    [{ RELAY_EXECUTOR_KEY: '0xsecretsecret' }, /^RELAY_EXECUTOR_KEY must be a 32-byte hex private key$/],
+    [{ RELAY_INTERVAL_MS: '10' }, /^RELAY_INTERVAL_MS must be between 50/],
+    [{ PUBLIC_URL: 'ftp://x' }, /^PUBLIC_URL must start with http:/],
   ];
   for (const [env, message] of cases) {
     tt.throws(() => loadConfig({ env }), ConfigError, Object.keys(env)[0]);

@@ -31,6 +31,42 @@ export type Config = {
   identityDidMethods: string[];
   /** The domain a Sign-In with Ethereum message must name (pinned: a message signed for another site is refused). */
   siweDomain: string;
+  /** PostgreSQL URL for GraphQL reads (a replica); writes and event details use `databaseUrl`. */
+  databaseReadUrl: string | undefined;
+  /** Redis URL: cross-instance events go through Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY. */
+  redisUrl: string | undefined;
+  /** Operator key for the webhook administration routes (`authorization: Bearer <key>`); unset = disabled. */
+  adminApiKey: string | undefined;
+  /** Signer relay: hex private key that executes confirmed Safe transactions where a space enables it (secret). */
+  relayExecutorKey: string | undefined;
+  /** Signer relay: how often new decisions are queued, in milliseconds. */
+  relayIntervalMs: number;
+  /** Signer relay: how often open Safe transactions are checked against the chain, in milliseconds. */
+  relayWatchIntervalMs: number;
+  /** The service's public base URL (links in Safe transactions' `origin`); default from HOST and PORT. */
+  publicUrl: string;
+  realtime: RealtimeConfig;
+};
+
+/** Subscriptions, background jobs and webhooks. */
+export type RealtimeConfig = {
+  /** Active subscriptions one websocket may hold. */
+  maxSubscriptionsPerConnection: number;
+  /** Events queued for one subscription before its client is dropped as too slow. */
+  maxQueuedEvents: number;
+  /** Bytes the websocket may have unsent before its client is dropped as too slow. */
+  maxBufferedBytes: number;
+  /** Background jobs run in this instance (off: the instance only serves). */
+  jobs: boolean;
+  /** How often a job worker polls for due jobs, in seconds. */
+  jobPollSeconds: number;
+  /** First webhook retry delay in ms; each retry doubles it, up to `webhookRetryMaxMs`. */
+  webhookRetryBaseMs: number;
+  webhookRetryMaxMs: number;
+  /** How long a delivery is retried before it is marked failed, in seconds (at least 24 h by default). */
+  webhookRetryWindowSeconds: number;
+  /** Time allowed for one delivery attempt, in ms. */
+  webhookTimeoutMs: number;
 };
 
 export type LoadConfigParameters = { env?: NodeJS.ProcessEnv };
@@ -40,9 +76,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Reads the service configuration from the environment. */
 export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Config {
   const dataDir = str(env, 'DATA_DIR', './data');
-  return {
-    port: int(env, 'PORT', 4000, 0, 65535),
-    host: str(env, 'HOST', '127.0.0.1'),
+  const port = int(env, 'PORT', 4000, 0, 65535);
+  const host = str(env, 'HOST', '127.0.0.1');
+  const config: Config = {
+    port,
+    host,
     dataDir: dataDir === ':memory:' ? dataDir : path.resolve(dataDir),
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     serviceKey: optionalHexKey(env, 'SERVICE_KEY'),
@@ -58,7 +96,35 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
     identityDidMethods: list(env, 'IDENTITY_DID_METHODS', ['key', 'pkh', 'web'], ['key', 'pkh', 'web']),
     siweDomain: str(env, 'SIWE_DOMAIN', `${str(env, 'HOST', '127.0.0.1')}:${str(env, 'PORT', '4000')}`),
+    databaseReadUrl: optionalUrl(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']),
+    redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    adminApiKey: optionalSecret(env, 'ADMIN_API_KEY'),
+    realtime: {
+      maxSubscriptionsPerConnection: int(env, 'SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
+      maxQueuedEvents: int(env, 'SUBSCRIPTION_MAX_QUEUE', 1000, 1, 1_000_000),
+      maxBufferedBytes: int(env, 'SUBSCRIPTION_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      jobs: bool(env, 'JOBS', true),
+      jobPollSeconds: int(env, 'JOB_POLL_SECONDS', 2, 1, 600),
+      webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 1, 24 * 3600 * 1000),
+      webhookRetryMaxMs: int(env, 'WEBHOOK_RETRY_MAX_MS', 6 * 3600 * 1000, 1, 7 * 24 * 3600 * 1000),
+      webhookRetryWindowSeconds: int(env, 'WEBHOOK_RETRY_WINDOW_SECONDS', 25 * 3600, 1, 30 * 24 * 3600),
+      webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
+    relayExecutorKey: optionalHexKey(env, 'RELAY_EXECUTOR_KEY'),
+    relayIntervalMs: int(env, 'RELAY_INTERVAL_MS', 500, 50, 3_600_000),
+    relayWatchIntervalMs: int(env, 'RELAY_WATCH_INTERVAL_MS', 5000, 50, 3_600_000),
+    publicUrl: (optionalUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
   };
+  if (config.databaseReadUrl && !config.databaseUrl) throw new ConfigError('DATABASE_READ_URL needs DATABASE_URL');
+  return config;
+}
+
+function optionalSecret(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  // The value is a secret: the error never repeats it.
+  if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters`);
+  return raw;
 }
 
 function list(env: NodeJS.ProcessEnv, name: string, fallback: string[], allowed: string[]): string[] {

@@ -1,24 +1,39 @@
-/** GraphQL at `/graphql` (mercurius, JIT on): Snapshot hub's queries over our tables. */
+/** GraphQL at `/graphql` (mercurius, JIT on): Snapshot hub's queries over our tables, and subscriptions over websocket. */
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import mercurius from 'mercurius';
 import { typeDefs } from '../../schema/graphql.ts';
 import type { Db } from '../db/open-database.ts';
 import type { Membership } from '../membership/create-membership.ts';
+import type { Hub } from '../realtime/hub.ts';
 import { createResolvers } from './resolvers.ts';
+import { createSubscriptionResolvers } from './subscriptions.ts';
 
-export type GraphqlPluginOptions = { db: Db; graphiql: boolean; membership: Membership };
+export type GraphqlPluginOptions = {
+  /** The database queries read (a replica when `DATABASE_READ_URL` is set). */
+  db: Db;
+  graphiql: boolean;
+  /** Live subscriptions (graphql-ws protocol on `GET /graphql` upgraded to a websocket). */
+  hub: Hub;
+  /** Credential submission and identity status (on the primary database). */
+  membership: Membership;
+};
 
-const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql, membership }) => {
+const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql, hub, membership }) => {
   const { resolvers, loaders } = createResolvers({ db, membership });
   await app.register(mercurius, {
     schema: typeDefs,
-    resolvers,
+    resolvers: { ...resolvers, ...createSubscriptionResolvers(hub) },
     loaders,
     graphiql,
     jit: 1,
     queryDepth: 5,
     path: '/graphql',
+    subscription: {
+      // The socket reaches the resolvers, for per-connection limits and dropping slow clients.
+      context: (socket) => ({ socket }),
+      keepAlive: 30_000,
+    },
   });
 };
 

@@ -50,7 +50,8 @@ function spaceView(row: SpaceRow) {
   };
 }
 
-function proposalView<T extends { start: number; end: number; id: string; space: string }>(row: T) {
+/** A proposal row as GraphQL shows it: its state (pending, active, closed) and link added. */
+export function proposalView<T extends { start: number; end: number; id: string; space: string }>(row: T) {
   const now = Math.floor(Date.now() / 1000);
   const state = now < row.start ? 'pending' : now > row.end ? 'closed' : 'active';
   return { ...row, state, link: `/#/${row.space}/proposal/${row.id}` };

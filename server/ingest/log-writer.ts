@@ -36,32 +36,63 @@ type Pending = {
   reject(error: unknown): void;
 };
 
+/** What a commit listener learns about each message of a committed transaction (details are in the tables). */
+export type CommittedEntry = {
+  mci: number;
+  /** The message kind (`vote`, `proposal`, …). */
+  type: string;
+  space: string;
+  /** The message id (for `proposal`, also the proposal id). */
+  id: string;
+  /** The proposal the message names, when it names one. */
+  proposal?: string;
+};
+
+/** Called once per committed transaction with its accepted messages, in `mci` order; must not throw. */
+export type CommitListener = (entries: CommittedEntry[]) => void;
+
 export type LogWriter = {
   /** Applies and appends one message; resolves with its `mci` once committed. */
   write<P>(applier: BatchApplier<P>, prepared: P, row: LogRow): Promise<number>;
   /** Waits for everything queued to be written. */
   drain(): Promise<void>;
+  /** Adds a post-commit listener (events, webhooks, jobs); returns its removal. */
+  onCommitted(listener: CommitListener): () => void;
 };
 
 export type CreateLogWriterParameters = {
   db: Db;
   /** Largest number of messages in one transaction. */
   maxBatch?: number;
+  /** Post-commit listener, as `onCommitted`. */
+  onCommitted?: CommitListener;
 };
 
 /** Arbitrary constant naming the log lock among PostgreSQL advisory locks. */
 const LOG_LOCK = 4_201_338;
 
 /** Creates the writer; at most one transaction is in flight per writer, the next batch fills meanwhile. */
-export function createLogWriter({ db, maxBatch = 500 }: CreateLogWriterParameters): LogWriter {
+export function createLogWriter({ db, maxBatch = 500, onCommitted }: CreateLogWriterParameters): LogWriter {
   let queue: Pending[] = [];
   let running: Promise<void> | null = null;
+  const listeners = new Set<CommitListener>(onCommitted ? [onCommitted] : []);
+
+  const committed = (entries: CommittedEntry[]) => {
+    if (entries.length === 0) return;
+    for (const listener of listeners) {
+      try {
+        listener(entries);
+      } catch {
+        // A listener's fault must not affect acknowledged writes; listeners log their own errors.
+      }
+    }
+  };
 
   const run = async (): Promise<void> => {
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
-      await flush(db, batch);
+      committed(await flush(db, batch));
     }
     running = null;
   };
@@ -77,6 +108,10 @@ export function createLogWriter({ db, maxBatch = 500 }: CreateLogWriterParameter
     async drain() {
       while (running) await running;
     },
+    onCommitted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }
 
@@ -85,7 +120,15 @@ export async function lockLog(tx: Db): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOG_LOCK})`);
 }
 
-async function flush(db: Db, batch: Pending[]): Promise<void> {
+/** The proposal a logged message names: its own id for `proposal`, else `message.proposal`. */
+function proposalOf(row: LogRow): string | undefined {
+  if (row.type === 'proposal') return row.id;
+  const message = (row.envelope as { data?: { message?: { proposal?: unknown } } })?.data?.message;
+  return typeof message?.proposal === 'string' ? message.proposal : undefined;
+}
+
+/** Writes one batch in one transaction; returns the accepted entries once committed. */
+async function flush(db: Db, batch: Pending[]): Promise<CommittedEntry[]> {
   const refused = new Map<Pending, ClientError>();
   let mcis: number[] = [];
   try {
@@ -112,13 +155,19 @@ async function flush(db: Db, batch: Pending[]): Promise<void> {
     });
   } catch (error) {
     for (const item of batch) item.reject(error);
-    return;
+    return [];
   }
+  const entries: CommittedEntry[] = [];
   batch.forEach((item, index) => {
     const error = refused.get(item);
     if (error) item.reject(error);
-    else item.resolve(mcis[index]);
+    else {
+      item.resolve(mcis[index]);
+      const proposal = proposalOf(item.row);
+      entries.push({ mci: mcis[index], type: item.row.type, space: item.row.space, id: item.row.id, ...(proposal ? { proposal } : {}) });
+    }
   });
+  return entries;
 }
 
 async function appendMessages(tx: Db, rows: Array<LogRow & { mci: number }>): Promise<void> {

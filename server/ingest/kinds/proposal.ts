@@ -2,6 +2,8 @@
 import { eq } from 'drizzle-orm';
 import { proposals, votes } from '../../../schema/tables.ts';
 import { VOTING_TYPES } from '../../../schema/space-settings.ts';
+import { checkProposalPayload, type CheckedSafePayload } from '../../../signer/check-proposal-payload.ts';
+import { recordProposalPayload } from '../../../signer/record-proposal-payload.ts';
 import { ClientError } from '../../errors.ts';
 import { getVotingPower } from '../../scoring/get-voting-power.ts';
 import type { KindModule, VerifyContext } from '../kind-module.ts';
@@ -99,6 +101,8 @@ type ProposalPrepared = Content & {
   end: number;
   snapshot: number;
   app: string;
+  /** The Safe transactions to run on pass (signer relay), checked against the chain. */
+  safePayload: CheckedSafePayload | null;
 };
 
 export const proposal: KindModule<ProposalPrepared> = {
@@ -122,7 +126,8 @@ export const proposal: KindModule<ProposalPrepared> = {
       throw new ClientError(`proposal voting period must be ${period} seconds`);
     }
     await checkAuthor(context, space);
-    return { ...content, id: parsed.id, author: from, created: message.timestamp, space, start, end, snapshot, app };
+    const safePayload = await checkSafePayload(context, content, space);
+    return { ...content, id: parsed.id, author: from, created: message.timestamp, space, start, end, snapshot, app, safePayload };
   },
   apply: eachInSavepoint(async (tx, p, { mci, row }) => {
     const settings = p.space.settings;
@@ -159,25 +164,33 @@ export const proposal: KindModule<ProposalPrepared> = {
       scoresUpdated: p.created,
       mci,
     });
+    if (p.safePayload) await recordProposalPayload(tx, { proposal: p.id, space: p.space.id, payload: p.safePayload, now: p.created });
   }),
 };
+
+/** The signer relay's checks of a Safe payload in `plugins` (null when there is none). */
+function checkSafePayload({ config }: VerifyContext, content: Content, space: SpaceRecord): Promise<CheckedSafePayload | null> {
+  return checkProposalPayload({ plugins: content.plugins, type: content.type, choices: content.choices, settings: space.settings, rpcUrls: config.rpcUrls });
+}
 
 /** A choices × strategies matrix of zeros, stored in the numeric[] column as a 2-D array. */
 function zeroMatrix(rows: number, columns: number): string[] {
   return Array.from({ length: rows }, () => Array.from({ length: columns }, () => '0')) as unknown as string[];
 }
 
-type UpdatePrepared = Content & { id: string; updated: number; strategies: number };
+type UpdatePrepared = Content & { id: string; space: string; updated: number; strategies: number; safePayload: CheckedSafePayload | null };
 
 export const updateProposal: KindModule<UpdatePrepared> = {
-  async verify({ parsed, from, space, now, loadProposal }) {
+  async verify(context) {
+    const { parsed, from, space, now, loadProposal } = context;
     if (!space) throw new ClientError('unknown space');
     const target = await loadProposal(parsed.message.proposal as string);
     if (!target || target.space !== space.id) throw new ClientError('unknown proposal');
     if (target.author !== from) throw new ClientError('only the author can update a proposal');
     if (now >= target.start) throw new ClientError('proposal already started');
     const content = checkContent(parsed.message, space);
-    return { ...content, id: target.id, updated: parsed.message.timestamp, strategies: target.strategies.length };
+    const safePayload = await checkSafePayload(context, content, space);
+    return { ...content, id: target.id, space: space.id, updated: parsed.message.timestamp, strategies: target.strategies.length, safePayload };
   },
   apply: eachInSavepoint(async (tx, p, { mci }) => {
     // No vote can exist before start, so resetting the tallies to the new choices loses nothing.
@@ -200,6 +213,7 @@ export const updateProposal: KindModule<UpdatePrepared> = {
       .where(eq(proposals.id, p.id))
       .returning({ id: proposals.id });
     if (updated.length === 0) throw new ClientError('unknown proposal');
+    await recordProposalPayload(tx, { proposal: p.id, space: p.space, payload: p.safePayload, now: p.updated });
   }),
 };
 

@@ -1,0 +1,174 @@
+/** The signer relay as a fastify plugin: the periodic sweep, the Transaction Service API, the trail route and GraphQL. */
+import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { decisions } from '../schema/decision-tables.ts';
+import { relayTrail, safeConfirmations, safeTransactions } from '../schema/relay-tables.ts';
+import type { Db } from '../server/db/open-database.ts';
+import { ClientError } from '../server/errors.ts';
+import { errorResponseSchema } from '../server/http/error-response.ts';
+import { createRelay, type Relay } from './create-relay.ts';
+import { confirmationResponse } from './safe-transaction-response.ts';
+import { TRANSACTION_SERVICE_PREFIX, transactionServiceRoutes } from './transaction-service-routes.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    relay: Relay;
+  }
+}
+
+export type SignerPluginOptions = {
+  db: Db;
+  rpcUrls: Record<string, string>;
+  executorKey: string | undefined;
+  publicUrl: string;
+  /** How often new decisions are looked for (a database query). */
+  intervalMs: number;
+  /** How often every open Safe transaction is checked against the chain. */
+  watchIntervalMs: number;
+  version: string;
+};
+
+const trailEntrySchema = {
+  type: 'object',
+  required: ['id', 'step', 'at'],
+  properties: {
+    id: { type: 'integer' },
+    decision: { type: ['string', 'null'] },
+    safeTxHash: { type: ['string', 'null'] },
+    step: { type: 'string' },
+    detail: { type: 'object', additionalProperties: true },
+    at: { type: 'integer' },
+  },
+} as const;
+
+const relaySdl = `
+type SafeConfirmation { owner: String! signature: String! signatureType: String! submissionDate: String! }
+type RelayTrailEntry { id: Int! decision: String safeTxHash: String step: String! detail: Any at: Float! }
+type SafeTransaction {
+  safeTxHash: String!
+  network: String!
+  safe: String!
+  to: String!
+  value: String!
+  data: String!
+  operation: Int!
+  nonce: Int!
+  status: String!
+  statusReason: String
+  decision: String
+  proposal: String
+  space: String
+  resultsHash: String
+  origin: String
+  calls: Any
+  owners: [String!]!
+  threshold: Int!
+  executionTxHash: String
+  executor: String
+  blockNumber: Int
+  created: Float!
+  modified: Float!
+  confirmations: [SafeConfirmation!]!
+  trail: [RelayTrailEntry!]!
+}
+input SafeTransactionWhere { safeTxHash: String safe: String network: String status: String status_in: [String] proposal: String decision: String space: String }
+extend type Query {
+  safeTransactions(first: Int = 20, skip: Int = 0, where: SafeTransactionWhere): [SafeTransaction]
+  decisionTrail(decision: String!): [RelayTrailEntry]
+}
+`;
+
+type Where = { safeTxHash?: string; safe?: string; network?: string; status?: string; status_in?: string[]; proposal?: string; decision?: string; space?: string };
+
+const plugin: FastifyPluginAsync<SignerPluginOptions> = async (app, options) => {
+  const { db } = options;
+  const relay = createRelay({ db, rpcUrls: options.rpcUrls, executorKey: options.executorKey, publicUrl: options.publicUrl, log: app.log });
+  app.decorate('relay', relay);
+  if (relay.executor) app.log.info({ executor: relay.executor }, 'relay executor key loaded');
+
+  const timers: NodeJS.Timeout[] = [];
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const every = (ms: number, work: () => Promise<unknown>) => {
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      running = work()
+        .catch((error) => app.log.error({ err: error }, 'relay sweep failed'))
+        .finally(() => (busy = false));
+    }, ms);
+    timer.unref();
+    timers.push(timer);
+  };
+  app.addHook('onReady', async () => {
+    every(options.intervalMs, () => relay.queuePending());
+    every(options.watchIntervalMs, () => relay.sweep());
+  });
+  app.addHook('onClose', async () => {
+    for (const timer of timers) clearInterval(timer);
+    await running;
+    await relay.idle();
+  });
+
+  await app.register(transactionServiceRoutes, { prefix: TRANSACTION_SERVICE_PREFIX, db, relay, rpcUrls: options.rpcUrls, version: options.version });
+
+  app.get<{ Params: { id: string } }>(
+    '/api/decisions/:id/trail',
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
+        response: {
+          200: { type: 'object', required: ['decision', 'entries'], properties: { decision: { type: 'string' }, entries: { type: 'array', items: trailEntrySchema } } },
+          404: errorResponseSchema,
+        },
+      },
+    },
+    async (request) => {
+      const [decision] = await db.select({ id: decisions.id }).from(decisions).where(eq(decisions.id, request.params.id));
+      if (!decision) throw new ClientError('decision not found', 404);
+      const entries = await db.select().from(relayTrail).where(eq(relayTrail.decision, decision.id)).orderBy(asc(relayTrail.id));
+      return { decision: decision.id, entries };
+    },
+  );
+
+  app.graphql.extendSchema(relaySdl);
+  app.graphql.defineResolvers({
+    Query: {
+      async safeTransactions(_root: unknown, args: { first: number; skip: number; where?: Where }) {
+        const where = args.where ?? {};
+        const filters: SQL[] = [];
+        if (where.safeTxHash) filters.push(eq(safeTransactions.safeTxHash, where.safeTxHash.toLowerCase()));
+        if (where.safe) filters.push(eq(safeTransactions.safe, where.safe));
+        if (where.network) filters.push(eq(safeTransactions.network, where.network));
+        if (where.status) filters.push(eq(safeTransactions.status, where.status));
+        if (where.status_in?.length) filters.push(inArray(safeTransactions.status, where.status_in));
+        if (where.proposal) filters.push(eq(safeTransactions.proposal, where.proposal));
+        if (where.decision) filters.push(eq(safeTransactions.decision, where.decision));
+        if (where.space) filters.push(eq(safeTransactions.space, where.space));
+        const rows = await db
+          .select()
+          .from(safeTransactions)
+          .where(filters.length ? and(...filters) : undefined)
+          .orderBy(desc(safeTransactions.createdAt))
+          .limit(Math.min(Math.max(args.first, 0), 1000))
+          .offset(Math.max(args.skip, 0));
+        return rows.map((row) => ({ ...row, created: row.createdAt, modified: row.modifiedAt }));
+      },
+      async decisionTrail(_root: unknown, args: { decision: string }) {
+        return db.select().from(relayTrail).where(eq(relayTrail.decision, args.decision)).orderBy(asc(relayTrail.id));
+      },
+    },
+    SafeTransaction: {
+      async confirmations(row: { safeTxHash: string }) {
+        const rows = await db.select().from(safeConfirmations).where(eq(safeConfirmations.safeTxHash, row.safeTxHash)).orderBy(asc(safeConfirmations.createdAt));
+        return rows.map(confirmationResponse);
+      },
+      async trail(row: { safeTxHash: string }) {
+        return db.select().from(relayTrail).where(eq(relayTrail.safeTxHash, row.safeTxHash)).orderBy(asc(relayTrail.id));
+      },
+    },
+  });
+};
+
+export const signerPlugin = fp(plugin, { name: 'conclave-signer', dependencies: ['conclave-graphql'] });

@@ -29,6 +29,13 @@ type Query {
   follows(${page('FollowWhere')}): [Follow]
   aliases(${page('AliasWhere')}): [Alias]
   messages(${page('MessageWhere')}): [Message]
+  "Whether \`address\` may vote in \`space\` now: its best membership credential checked against the space's current identity policy."
+  identity(space: String!, address: String!): Identity
+}
+
+type Mutation {
+  "Submits a membership credential (VC-JWT) for a space: verified once, stored, returned normalised. Anyone may submit it; it only counts for its subject."
+  submitCredential(space: String!, jwt: String!): Credential
 }
 
 type Subscription {
@@ -87,6 +94,16 @@ type SpaceVoting {
   lockVotes: Boolean
 }
 
+type SpaceIdentity {
+  required: Boolean!
+  "Issuer DIDs whose membership credentials the space accepts."
+  trustedIssuers: [String!]!
+  credentialType: String!
+  "Seconds since issuance after which a credential no longer counts."
+  maxAge: Int
+  requireStatus: Boolean!
+}
+
 type Validation {
   name: String!
   params: Any
@@ -120,6 +137,8 @@ type Space {
   voteValidation: Validation
   treasuries: Any
   labels: Any
+  "Conclave: who may vote (membership credentials); null when everyone may."
+  identity: SpaceIdentity
   controller: String
   verified: Boolean
   flagged: Boolean
@@ -277,6 +296,46 @@ type Vote {
   vp: Float
   vp_by_strategy: [Float]
   vp_state: String
+  "The membership credential this vote was checked against (spaces that require identity); null otherwise."
+  identity: VoteIdentity
+}
+
+type VoteIdentity {
+  "The credential's jti."
+  credentialId: String!
+  "sha256 (hex) of the status list consulted when the vote was accepted."
+  statusListHash: String
+  credential: Credential
+}
+
+"A verified membership credential; times in Unix seconds."
+type Credential {
+  id: String!
+  issuer: String!
+  address: String!
+  chainId: Float!
+  space: String!
+  credentialType: String!
+  issuedAt: Int!
+  validFrom: Int!
+  expiresAt: Int!
+  statusListUrl: String
+  statusListIndex: Int
+  "The VC-JWT as submitted, to re-verify offline."
+  jwt: String!
+}
+
+type Identity {
+  space: String!
+  address: String!
+  "Whether the space requires a membership credential to vote."
+  required: Boolean!
+  "valid, invalid, or none (the space has no identity policy)."
+  status: String!
+  "Why the status is not valid, e.g. no credential, credential expired, credential revoked."
+  reason: String
+  "The credential that passes, else the most recent one stored."
+  credential: Credential
 }
 
 type Follow {

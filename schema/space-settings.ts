@@ -1,5 +1,6 @@
 /** Space settings: the JSON a controller or admin signs in a `Space` message. */
 import type { ThresholdOverrides } from '../server/ai/thresholds.ts';
+import type { IdentityPolicy } from '../server/identity/policy.ts';
 import type { StrategyConfig } from '../server/scoring/strategy.ts';
 
 export type ValidationConfig = { name: string; params: Record<string, unknown> };
@@ -44,6 +45,8 @@ export type SpaceSettings = {
   voting: SpaceVoting;
   plugins: Record<string, unknown>;
   ai?: SpaceAiSettings;
+  /** Conclave: who may vote (membership credentials from trusted issuers); absent = everyone. */
+  identity?: IdentityPolicy | undefined;
   /** Everything else a Snapshot client may set (about, avatar, website, …), kept as signed. */
   [key: string]: unknown;
 };

@@ -126,6 +126,10 @@ export const votes = pgTable(
     vp: numeric('vp').notNull(),
     vpByStrategy: jsonb('vp_by_strategy').$type<number[]>().notNull(),
     vpState: text('vp_state').notNull(),
+    /** `jti` of the membership credential the vote was checked against (spaces that require identity). */
+    credentialId: text('credential_id'),
+    /** sha256 of the status list consulted for that credential, for offline re-verification. */
+    statusListHash: text('status_list_hash'),
     mci: bigint('mci', { mode: 'number' }).notNull(),
   },
   (t) => [
@@ -152,6 +156,8 @@ export const voteHistory = pgTable(
     app: text('app').notNull(),
     created: bigint('created', { mode: 'number' }).notNull(),
     vp: numeric('vp').notNull(),
+    credentialId: text('credential_id'),
+    statusListHash: text('status_list_hash'),
     mci: bigint('mci', { mode: 'number' }).notNull(),
   },
   (t) => [index('vote_history_proposal_mci').on(t.proposal, t.mci)],

@@ -6,9 +6,11 @@ import type { Database } from './db/open-database.ts';
 import { graphqlPlugin } from './graphql/plugin.ts';
 import { handleError } from './http/error-response.ts';
 import { healthPlugin } from './http/health-plugin.ts';
+import { identityPlugin } from './http/identity-plugin.ts';
 import { spacesPlugin } from './http/spaces-plugin.ts';
 import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
+import { createMembership, type Membership } from './membership/create-membership.ts';
 import { createHub } from './realtime/hub.ts';
 import { realtimePlugin } from './realtime/plugin.ts';
 import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
@@ -27,6 +29,7 @@ declare module 'fastify' {
     database: Database;
     serviceKey: ServiceKey;
     logWriter: LogWriter;
+    membership: Membership;
     /** Every route registered, as "METHOD /path" (HEAD routes fastify adds are left out). */
     routeList: string[];
   }
@@ -51,6 +54,7 @@ export async function buildApp({ config, database, readDatabase, serviceKey, log
     return503OnClosing: true,
   });
   const logWriter = createLogWriter({ db: database.db });
+  const membership = createMembership({ db: database.db, config, serviceKey });
   const routeList: string[] = [];
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (route) => {
@@ -59,17 +63,19 @@ export async function buildApp({ config, database, readDatabase, serviceKey, log
   app.decorate('database', database);
   app.decorate('serviceKey', serviceKey);
   app.decorate('logWriter', logWriter);
+  app.decorate('membership', membership);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ error: 'client_error', error_description: 'not found' }),
   );
   await app.register(healthPlugin, { db: database.db });
-  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, version });
+  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, membership, version });
   await app.register(spacesPlugin, { db: database.db });
+  await app.register(identityPlugin, { membership });
   const hub = createHub(config.realtime);
   await app.register(realtimePlugin, { config, database, writer: logWriter, hub, serviceKey });
   await app.register(webhooksPlugin, { db: database.db, adminApiKey: config.adminApiKey });
-  await app.register(graphqlPlugin, { db: (readDatabase ?? database).db, graphiql: config.graphiql, hub });
+  await app.register(graphqlPlugin, { db: (readDatabase ?? database).db, graphiql: config.graphiql, hub, membership });
   await app.register(outcomePlugin, { db: database.db });
   await app.register(riskRoutePlugin, { db: database.db });
   // One client for the live reports and the decisions, so they share its breaker and answer cache.

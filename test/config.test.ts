@@ -10,6 +10,8 @@ t.test('defaults', async (tt) => {
   tt.equal(config.databaseUrl, undefined);
   tt.equal(config.timestampMaxAge, 6 * 24 * 3600);
   tt.equal(config.aliasMaxAge, 90 * 24 * 3600);
+  tt.same(config.identityDidMethods, ['key', 'pkh', 'web']);
+  tt.equal(config.siweDomain, '127.0.0.1:4000');
   tt.equal(config.relayExecutorKey, undefined);
   tt.equal(config.publicUrl, 'http://127.0.0.1:4000');
 });
@@ -37,6 +39,7 @@ t.test('a bad value is a clear error naming the variable, never echoing a secret
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
     [{ GRAPHIQL: 'maybe' }, /^GRAPHIQL must be true or false/],
     [{ RPC_URLS: '{"1": 5}' }, /^RPC_URLS: network 1 needs/],
+    [{ IDENTITY_DID_METHODS: 'key,ethr' }, /^IDENTITY_DID_METHODS must be a comma-separated list of key, pkh, web/],
     [{ SERVICE_KEY: '0xsecretsecret' }, /^SERVICE_KEY must be a 32-byte hex private key$/],
     [{ RELAY_EXECUTOR_KEY: '0xsecretsecret' }, /^RELAY_EXECUTOR_KEY must be a 32-byte hex private key$/],
     [{ RELAY_INTERVAL_MS: '10' }, /^RELAY_INTERVAL_MS must be between 50/],

@@ -28,6 +28,10 @@ export type Config = {
   finalizeIntervalMs: number;
   /** Signature recovery: native libsecp256k1, or pure JS for platforms without the binding. */
   signatureBackend: 'native' | 'js';
+  /** DID methods accepted for credential issuers: `key` and `pkh` resolve offline, `web` fetches over HTTPS. */
+  identityDidMethods: string[];
+  /** The domain a Sign-In with Ethereum message must name (pinned: a message signed for another site is refused). */
+  siweDomain: string;
   /** PostgreSQL URL for GraphQL reads (a replica); writes and event details use `databaseUrl`. */
   databaseReadUrl: string | undefined;
   /** Redis URL: cross-instance events go through Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY. */
@@ -97,6 +101,8 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     decisionSettleSeconds: int(env, 'DECISION_SETTLE_SECONDS', 60, 0, 3600),
     finalizeIntervalMs: int(env, 'FINALIZE_INTERVAL_MS', 5000, 100, 3_600_000),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
+    identityDidMethods: list(env, 'IDENTITY_DID_METHODS', ['key', 'pkh', 'web'], ['key', 'pkh', 'web']),
+    siweDomain: str(env, 'SIWE_DOMAIN', `${str(env, 'HOST', '127.0.0.1')}:${str(env, 'PORT', '4000')}`),
     databaseReadUrl: optionalUrl(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     adminApiKey: optionalSecret(env, 'ADMIN_API_KEY'),
@@ -152,6 +158,17 @@ function llmConfig(env: NodeJS.ProcessEnv): LlmConfig | undefined {
   // Keeps the key out of anything that serialises the configuration (logs, error reports).
   Object.defineProperty(config, 'apiKey', { value: config.apiKey, enumerable: false });
   return config;
+}
+
+function list(env: NodeJS.ProcessEnv, name: string, fallback: string[], allowed: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const values = raw.split(',').map((value) => value.trim()).filter((value) => value !== '');
+  const wrong = values.find((value) => !allowed.includes(value));
+  if (wrong !== undefined || values.length === 0) {
+    throw new ConfigError(`${name} must be a comma-separated list of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return [...new Set(values)];
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {

@@ -141,6 +141,8 @@ export const voteColumns = {
   vp: sql<number>`${votes.vp}::float8`.as('vp'),
   vp_by_strategy: votes.vpByStrategy,
   vp_state: votes.vpState,
+  credential_id: votes.credentialId,
+  status_list_hash: votes.statusListHash,
 };
 
 export const messageColumns = {

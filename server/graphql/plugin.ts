@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import mercurius from 'mercurius';
 import { typeDefs } from '../../schema/graphql.ts';
 import type { Db } from '../db/open-database.ts';
+import type { Membership } from '../membership/create-membership.ts';
 import type { Hub } from '../realtime/hub.ts';
 import { createResolvers } from './resolvers.ts';
 import { createSubscriptionResolvers } from './subscriptions.ts';
@@ -14,10 +15,12 @@ export type GraphqlPluginOptions = {
   graphiql: boolean;
   /** Live subscriptions (graphql-ws protocol on `GET /graphql` upgraded to a websocket). */
   hub: Hub;
+  /** Credential submission and identity status (on the primary database). */
+  membership: Membership;
 };
 
-const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql, hub }) => {
-  const { resolvers, loaders } = createResolvers({ db });
+const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql, hub, membership }) => {
+  const { resolvers, loaders } = createResolvers({ db, membership });
   await app.register(mercurius, {
     schema: typeDefs,
     resolvers: { ...resolvers, ...createSubscriptionResolvers(hub) },

@@ -9,6 +9,10 @@ import { aliases, follows, messages, proposals, spaces, votes } from '../../sche
 import type { SpaceSettings } from '../../schema/space-settings.ts';
 import type { Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
+import { loadCredentialsByIds } from '../membership/credential-store.ts';
+import type { Membership } from '../membership/create-membership.ts';
+import { identityStatus } from '../membership/identity-status.ts';
+import { submitCredential } from '../membership/submit-credential.ts';
 import { afterCondition, pageOf, whereConditions, type EntitySpec, type PageArguments } from './build-query.ts';
 import {
   aliasSpec,
@@ -83,10 +87,10 @@ function proposalExtras(where: Record<string, unknown> | null | undefined): SQL[
   return conditions;
 }
 
-export type ResolverDependencies = { db: Db };
+export type ResolverDependencies = { db: Db; membership: Membership };
 
 /** Builds the resolvers over `db`. */
-export function createResolvers({ db }: ResolverDependencies): { resolvers: IResolvers; loaders: MercuriusLoaders } {
+export function createResolvers({ db, membership }: ResolverDependencies): { resolvers: IResolvers; loaders: MercuriusLoaders } {
   /** Keyset condition for `after`: the id of the last row of the previous page. */
   async function cursor(spec: EntitySpec, table: typeof votes | typeof proposals, args: ListArguments, page: ReturnType<typeof pageOf>) {
     if (!args.after) return [];
@@ -183,6 +187,16 @@ export function createResolvers({ db }: ResolverDependencies): { resolvers: IRes
           .limit(page.limit)
           .offset(page.offset);
       },
+      identity: (_root, args: { space: string; address: string }) => identityStatus(membership, args),
+    },
+    Mutation: {
+      submitCredential: (_root, args: { space: string; jwt: string }) => submitCredential(membership, args),
+    },
+    Vote: {
+      identity: (vote: { space: string; credential_id: string | null; status_list_hash: string | null }) =>
+        vote.credential_id === null
+          ? null
+          : { space: vote.space, credentialId: vote.credential_id, statusListHash: vote.status_list_hash },
     },
   };
 
@@ -209,6 +223,14 @@ export function createResolvers({ db }: ResolverDependencies): { resolvers: IRes
         const rows = await db.select(proposalColumns).from(proposals).where(inArray(proposals.id, [...new Set(ids)]));
         const byId = new Map(rows.map((row) => [row.id, proposalView(row)]));
         return ids.map((id) => byId.get(id) ?? null);
+      },
+    },
+    VoteIdentity: {
+      async credential(queries: Query<{ space: string; credentialId: string }>) {
+        const keys = queries.map(({ obj }) => ({ space: obj.space, id: obj.credentialId }));
+        const rows = await loadCredentialsByIds(db, keys);
+        const byKey = new Map(rows.map((row) => [`${row.space}\n${row.id}`, row]));
+        return keys.map((key) => byKey.get(`${key.space}\n${key.id}`) ?? null);
       },
     },
     Proposal: {

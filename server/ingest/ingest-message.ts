@@ -9,6 +9,7 @@ import { ClientError } from '../errors.ts';
 import type { ServiceKey } from '../service-key.ts';
 import { contentId } from './content-id.ts';
 import { KIND_MODULES } from './kinds/index.ts';
+import type { Membership } from '../membership/create-membership.ts';
 import type { LogWriter } from './log-writer.ts';
 import { parseEnvelope } from './parse-envelope.ts';
 import type { RecordCache } from './record-cache.ts';
@@ -26,6 +27,7 @@ export type IngestDependencies = {
   inFlight: Map<string, Promise<Receipt>>;
   spaces: RecordCache<SpaceRecord>;
   proposals: RecordCache<ProposalRecord>;
+  membership: Membership;
 };
 
 export type IngestMessageParameters = { body: unknown; now?: number };
@@ -102,6 +104,7 @@ export async function ingestMessage(
       from,
       space,
       loadProposal: (proposalId) => proposals.get(proposalId, (key) => loadProposal(db, key)),
+      membership: deps.membership,
     });
     const ipfs = await contentId({ address: envelope.address, sig: envelope.sig, hash: id, data: envelope.data });
     const receipt = serviceKey.signMessage(envelope.sig);

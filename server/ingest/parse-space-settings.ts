@@ -3,6 +3,8 @@ import { getAddress } from '@ethersproject/address';
 import { VOTING_TYPES, type SpaceAiSettings, type SpaceSettings, type ValidationConfig } from '../../schema/space-settings.ts';
 import { defaultThresholds, type ThresholdOverrides } from '../ai/thresholds.ts';
 import { ClientError } from '../errors.ts';
+import { IdentityPolicyError } from '../identity/errors.ts';
+import { parseIdentityPolicy } from '../identity/policy.ts';
 import { STRATEGIES } from '../scoring/strategies/index.ts';
 import { StrategyParamsError } from '../scoring/errors.ts';
 
@@ -15,8 +17,13 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 const bad = (reason: string) => new ClientError(`wrong space format: ${reason}`);
 
+export type ParseSpaceSettingsOptions = {
+  /** DID methods this server resolves, so a space cannot trust an issuer it could never verify. */
+  issuerMethods?: readonly string[];
+};
+
 /** Parses the `settings` string of a Space message. */
-export function parseSpaceSettings(text: string): SpaceSettings {
+export function parseSpaceSettings(text: string, options: ParseSpaceSettingsOptions = {}): SpaceSettings {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -94,6 +101,15 @@ export function parseSpaceSettings(text: string): SpaceSettings {
   if (!isObject(plugins)) throw bad('plugins must be an object');
 
   const ai = raw.ai === undefined || raw.ai === null ? undefined : aiSettings(raw.ai);
+  let identity;
+  if (raw.identity !== undefined && raw.identity !== null) {
+    try {
+      identity = parseIdentityPolicy(raw.identity, { issuerMethods: options.issuerMethods });
+    } catch (error) {
+      if (error instanceof IdentityPolicyError) throw bad(`identity: ${error.reason}`);
+      throw error;
+    }
+  }
 
   return {
     ...raw,
@@ -122,6 +138,7 @@ export function parseSpaceSettings(text: string): SpaceSettings {
       passOnWinner: voting.passOnWinner === true,
     },
     plugins,
+    identity,
   };
 }
 

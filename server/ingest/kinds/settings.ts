@@ -11,9 +11,9 @@ import { loadSpace, spaceRole } from '../records.ts';
 type Prepared = { id: string; settings: SpaceSettings; controller: string; timestamp: number };
 
 export const settings: KindModule<Prepared> = {
-  async verify({ db, parsed, from }) {
+  async verify({ db, parsed, from, config }) {
     const id = parsed.message.space as string;
-    const parsedSettings = parseSpaceSettings(parsed.message.settings as string);
+    const parsedSettings = parseSpaceSettings(parsed.message.settings as string, { issuerMethods: config.identityDidMethods });
     // The space may be deleted (hidden from `context.space`): its controller keeps the name.
     const existing = await loadSpace(db, id);
     if (existing) {

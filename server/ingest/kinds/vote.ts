@@ -5,6 +5,7 @@ import { isValidChoice } from '../../scoring/tally.ts';
 import { VotingPowerError } from '../../scoring/errors.ts';
 import { getVotingPower } from '../../scoring/get-voting-power.ts';
 import { queryRows, type Db } from '../../db/open-database.ts';
+import { checkVoteIdentity } from '../../membership/check-vote-identity.ts';
 import type { KindModule } from '../kind-module.ts';
 import type { BatchApplier } from '../log-writer.ts';
 
@@ -24,10 +25,13 @@ export type PreparedVote = {
   vp: number;
   vpByStrategy: number[];
   vpState: string;
+  /** The membership credential (jti) checked, and the status list hash, when the space requires identity. */
+  credentialId: string | null;
+  statusListHash: string | null;
 };
 
 export const vote: KindModule<PreparedVote> = {
-  async verify({ parsed, from, space, now, loadProposal, config }) {
+  async verify({ parsed, from, space, now, loadProposal, config, membership }) {
     if (!space) throw new ClientError('unknown space');
     const message = parsed.message;
     const reason = message.reason as string;
@@ -57,6 +61,14 @@ export const vote: KindModule<PreparedVote> = {
       }
     }
     if (!isValidChoice(target.type, choice, target.choices)) throw new ClientError('invalid choice');
+    // Valid at the proposal start and now (the acceptance time recorded in the log as `received`), not revoked.
+    const identity = await checkVoteIdentity(membership, {
+      policy: space.settings.identity,
+      space: space.id,
+      voter: from,
+      proposalStart: target.start,
+      voteTime: now,
+    });
     let power;
     try {
       power = await getVotingPower({
@@ -88,6 +100,8 @@ export const vote: KindModule<PreparedVote> = {
       vp: power.vp,
       vpByStrategy: power.vpByStrategy,
       vpState: power.vpState,
+      credentialId: identity.credentialId,
+      statusListHash: identity.statusListHash,
     };
   },
   apply: applyVotes,
@@ -115,22 +129,26 @@ async function applyVotes(tx: Db, items: ReadonlyArray<Item>): Promise<Map<numbe
     const batch = positions.map((position) => items[position]);
     const col = <T>(pick: (item: Item) => T) => sql.param(batch.map(pick));
     const result = await queryRows<{ id: string }>(tx, sql`
-      INSERT INTO votes (id, ipfs, voter, space, proposal, choice, reason, app, metadata, created, vp, vp_by_strategy, vp_state, mci)
+      INSERT INTO votes (id, ipfs, voter, space, proposal, choice, reason, app, metadata, created, vp, vp_by_strategy, vp_state,
+                         credential_id, status_list_hash, mci)
       SELECT u.id, u.ipfs, u.voter, u.space, u.proposal, u.choice::jsonb, u.reason, u.app, u.metadata::jsonb,
-             u.created, u.vp, u.vp_by_strategy::jsonb, u.vp_state, u.mci
+             u.created, u.vp, u.vp_by_strategy::jsonb, u.vp_state, u.credential_id, u.status_list_hash, u.mci
         FROM unnest(${col((i) => i.prepared.id)}::text[], ${col((i) => i.row.ipfs)}::text[],
                     ${col((i) => i.prepared.voter)}::text[], ${col((i) => i.prepared.space)}::text[],
                     ${col((i) => i.prepared.proposal)}::text[], ${col((i) => JSON.stringify(i.prepared.choice))}::text[],
                     ${col((i) => i.prepared.reason)}::text[], ${col((i) => i.prepared.app)}::text[],
                     ${col((i) => JSON.stringify(i.prepared.metadata))}::text[], ${col((i) => i.prepared.created)}::bigint[],
                     ${col((i) => String(i.prepared.vp))}::numeric[], ${col((i) => JSON.stringify(i.prepared.vpByStrategy))}::text[],
-                    ${col((i) => i.prepared.vpState)}::text[], ${col((i) => i.mci)}::bigint[])
-          AS u(id, ipfs, voter, space, proposal, choice, reason, app, metadata, created, vp, vp_by_strategy, vp_state, mci)
+                    ${col((i) => i.prepared.vpState)}::text[], ${col((i) => i.prepared.credentialId)}::text[],
+                    ${col((i) => i.prepared.statusListHash)}::text[], ${col((i) => i.mci)}::bigint[])
+          AS u(id, ipfs, voter, space, proposal, choice, reason, app, metadata, created, vp, vp_by_strategy, vp_state,
+               credential_id, status_list_hash, mci)
         JOIN proposals p ON p.id = u.proposal AND p.scores_state <> 'final'
       ON CONFLICT (proposal, voter) DO UPDATE
          SET id = EXCLUDED.id, ipfs = EXCLUDED.ipfs, choice = EXCLUDED.choice, reason = EXCLUDED.reason,
              app = EXCLUDED.app, metadata = EXCLUDED.metadata, created = EXCLUDED.created, vp = EXCLUDED.vp,
-             vp_by_strategy = EXCLUDED.vp_by_strategy, vp_state = EXCLUDED.vp_state, mci = EXCLUDED.mci
+             vp_by_strategy = EXCLUDED.vp_by_strategy, vp_state = EXCLUDED.vp_state, credential_id = EXCLUDED.credential_id,
+             status_list_hash = EXCLUDED.status_list_hash, mci = EXCLUDED.mci
        WHERE (votes.created, votes.id) < (EXCLUDED.created, EXCLUDED.id)
          AND NOT (SELECT lock_votes FROM proposals WHERE id = EXCLUDED.proposal)
       RETURNING id`);
@@ -144,14 +162,16 @@ async function applyVotes(tx: Db, items: ReadonlyArray<Item>): Promise<Map<numbe
     if (winners.length > 0) {
       const won = <T>(pick: (item: Item) => T) => sql.param(winners.map(pick));
       await tx.execute(sql`
-        INSERT INTO vote_history (id, voter, space, proposal, choice, reason, app, created, vp, mci)
-        SELECT u.id, u.voter, u.space, u.proposal, u.choice::jsonb, u.reason, u.app, u.created, u.vp, u.mci
+        INSERT INTO vote_history (id, voter, space, proposal, choice, reason, app, created, vp, credential_id, status_list_hash, mci)
+        SELECT u.id, u.voter, u.space, u.proposal, u.choice::jsonb, u.reason, u.app, u.created, u.vp, u.credential_id,
+               u.status_list_hash, u.mci
           FROM unnest(${won((i) => i.prepared.id)}::text[], ${won((i) => i.prepared.voter)}::text[],
                       ${won((i) => i.prepared.space)}::text[], ${won((i) => i.prepared.proposal)}::text[],
                       ${won((i) => JSON.stringify(i.prepared.choice))}::text[], ${won((i) => i.prepared.reason)}::text[],
                       ${won((i) => i.prepared.app)}::text[], ${won((i) => i.prepared.created)}::bigint[],
-                      ${won((i) => String(i.prepared.vp))}::numeric[], ${won((i) => i.mci)}::bigint[])
-            AS u(id, voter, space, proposal, choice, reason, app, created, vp, mci)`);
+                      ${won((i) => String(i.prepared.vp))}::numeric[], ${won((i) => i.prepared.credentialId)}::text[],
+                      ${won((i) => i.prepared.statusListHash)}::text[], ${won((i) => i.mci)}::bigint[])
+            AS u(id, voter, space, proposal, choice, reason, app, created, vp, credential_id, status_list_hash, mci)`);
     }
   }
   return refused;

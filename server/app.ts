@@ -4,11 +4,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/load-config.ts';
 import type { Database } from './db/open-database.ts';
 import { graphqlPlugin } from './graphql/plugin.ts';
+import { registerAbuseLimits } from './http/abuse-plugin.ts';
+import { checkpointsPlugin } from './http/checkpoints-plugin.ts';
 import { handleError } from './http/error-response.ts';
 import { healthPlugin } from './http/health-plugin.ts';
 import { spacesPlugin } from './http/spaces-plugin.ts';
 import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
+import { startCheckpointing } from './log/checkpoint.ts';
 import type { ServiceKey } from './service-key.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,7 +21,7 @@ declare module 'fastify' {
     database: Database;
     serviceKey: ServiceKey;
     logWriter: LogWriter;
-    /** Every route registered, as "METHOD /path" (HEAD routes fastify adds are left out). */
+    /** Every route registered, as "METHOD /path" (HEAD routes fastify adds and hidden routes are left out). */
     routeList: string[];
   }
 }
@@ -29,20 +32,35 @@ export type BuildAppParameters = {
   serviceKey: ServiceKey;
   /** Fastify logger option; tests pass false. */
   logger?: boolean | object;
+  /** Hash-chain the log (default); off only in benchmarks that measure its cost. */
+  hashChain?: boolean;
 };
 
 /** Creates the fastify app with every plugin registered (not listening). */
-export async function buildApp({ config, database, serviceKey, logger = true }: BuildAppParameters): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  database,
+  serviceKey,
+  logger = true,
+  hashChain = true,
+}: BuildAppParameters): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === true ? { level: config.logLevel } : logger,
     // Bytes; the 100,000-character message limit itself is checked on the parsed envelope.
-    bodyLimit: 512 * 1024,
+    bodyLimit: config.bodyLimit,
+    http: { maxHeaderSize: config.headerLimit },
+    connectionTimeout: config.connectionTimeout,
+    requestTimeout: config.requestTimeout,
+    keepAliveTimeout: config.keepAliveTimeout,
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
   });
-  const logWriter = createLogWriter({ db: database.db });
+  const logWriter = createLogWriter({ db: database.db, hashChain });
   const routeList: string[] = [];
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (route) => {
+    // Hidden routes are not API routes (CORS preflight for every path).
+    if ((route.schema as { hide?: boolean } | undefined)?.hide) return;
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push(`${method} ${route.url}`);
   });
   app.decorate('database', database);
@@ -52,12 +70,30 @@ export async function buildApp({ config, database, serviceKey, logger = true }: 
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ error: 'client_error', error_description: 'not found' }),
   );
+  const { signerLimit } = await registerAbuseLimits(app, config);
   await app.register(healthPlugin, { db: database.db });
-  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, version });
+  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, version, preHandler: signerLimit });
   await app.register(spacesPlugin, { db: database.db });
-  await app.register(graphqlPlugin, { db: database.db, graphiql: config.graphiql });
+  await app.register(checkpointsPlugin, { db: database.db });
+  await app.register(graphqlPlugin, {
+    db: database.db,
+    graphiql: config.graphiql,
+    maxDepth: config.graphqlMaxDepth,
+    limits: {
+      maxOperations: config.graphqlMaxOperations,
+      maxRootFields: config.graphqlMaxRootFields,
+      maxComplexity: config.graphqlMaxComplexity,
+    },
+  });
+  const stopCheckpointing = startCheckpointing({
+    db: database.db,
+    serviceKey,
+    intervalSeconds: config.checkpointInterval,
+    onError: (error) => app.log.warn({ err: error }, 'checkpoint failed'),
+  });
   // Acknowledged writes finish before the database closes.
   app.addHook('onClose', async () => {
+    await stopCheckpointing();
     await logWriter.drain();
   });
   return app;

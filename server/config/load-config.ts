@@ -1,4 +1,5 @@
 /** Typed configuration from environment variables, with defaults and a clear error on a bad value. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
 
@@ -23,6 +24,39 @@ export type Config = {
   rpcUrls: Record<string, string>;
   /** Signature recovery: native libsecp256k1, or pure JS for platforms without the binding. */
   signatureBackend: 'native' | 'js';
+  /** Seconds between signed checkpoints of the log head; 0: none. */
+  checkpointInterval: number;
+  /** Requests per IP (or per API key, at its own quota) per window; 0: no limit. */
+  rateLimitMax: number;
+  /** Signed messages per signer address per window; 0: no limit. */
+  rateLimitSignerMax: number;
+  /** The rate-limit window, in seconds. */
+  rateLimitWindow: number;
+  /** Shared rate-limit store for several instances; in-process when absent. */
+  redisUrl: string | undefined;
+  /** API key → requests per window (`x-api-key`), from API_KEYS or API_KEYS_FILE (JSON). */
+  apiKeys: Record<string, number>;
+  /** Trust X-Forwarded-For for the client IP (behind a reverse proxy). */
+  trustProxy: boolean;
+  /** Largest request body and request header block, in bytes. */
+  bodyLimit: number;
+  headerLimit: number;
+  /** Milliseconds: idle socket, whole request, idle keep-alive connection. */
+  connectionTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  /** GraphQL: nesting depth, operations per document, root fields per operation, fields per document. */
+  graphqlMaxDepth: number;
+  graphqlMaxOperations: number;
+  graphqlMaxRootFields: number;
+  graphqlMaxComplexity: number;
+  /** Proposals one space may receive in the last 24 hours and the last 30 days. */
+  proposalLimitDay: number;
+  proposalLimitMonth: number;
+  /** Allowed CORS origins ('*' for any); an empty list turns CORS headers off. */
+  corsOrigins: string[];
+  /** Security headers (helmet) on every response. */
+  securityHeaders: boolean;
 };
 
 export type LoadConfigParameters = { env?: NodeJS.ProcessEnv };
@@ -46,7 +80,70 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     graphiql: bool(env, 'GRAPHIQL', env.NODE_ENV !== 'production'),
     rpcUrls: jsonRecord(env, 'RPC_URLS'),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
+    checkpointInterval: int(env, 'CHECKPOINT_INTERVAL', 60, 0, 7 * 24 * 3600),
+    rateLimitMax: int(env, 'RATE_LIMIT_MAX', 100_000, 0, 1e9),
+    rateLimitSignerMax: int(env, 'RATE_LIMIT_SIGNER_MAX', 10_000, 0, 1e9),
+    rateLimitWindow: int(env, 'RATE_LIMIT_WINDOW', 60, 1, 24 * 3600),
+    redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    apiKeys: apiKeys(env),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    bodyLimit: int(env, 'BODY_LIMIT', 512 * 1024, 1024, 64 * 1024 * 1024),
+    headerLimit: int(env, 'HEADER_LIMIT', 16 * 1024, 1024, 1024 * 1024),
+    connectionTimeout: int(env, 'CONNECTION_TIMEOUT', 120_000, 0, 3_600_000),
+    requestTimeout: int(env, 'REQUEST_TIMEOUT', 60_000, 0, 3_600_000),
+    keepAliveTimeout: int(env, 'KEEP_ALIVE_TIMEOUT', 72_000, 1, 3_600_000),
+    graphqlMaxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 5, 1, 100),
+    graphqlMaxOperations: int(env, 'GRAPHQL_MAX_OPERATIONS', 5, 1, 1000),
+    graphqlMaxRootFields: int(env, 'GRAPHQL_MAX_ROOT_FIELDS', 5, 1, 1000),
+    graphqlMaxComplexity: int(env, 'GRAPHQL_MAX_COMPLEXITY', 1000, 1, 1e6),
+    proposalLimitDay: int(env, 'PROPOSAL_LIMIT_DAY', 1000, 0, 1e9),
+    proposalLimitMonth: int(env, 'PROPOSAL_LIMIT_MONTH', 10_000, 0, 1e9),
+    corsOrigins: list(env, 'CORS_ORIGINS', ['*']),
+    securityHeaders: bool(env, 'SECURITY_HEADERS', true),
   };
+}
+
+function list(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of items) {
+    if (item !== '*' && !/^https?:\/\/[^/\s]+$/.test(item)) {
+      throw new ConfigError(`${name} must be '*' or a comma-separated list of origins like https://example.org, got "${item}"`);
+    }
+  }
+  return items;
+}
+
+/** API keys are secrets: errors name the variable and the problem, never a key. */
+function apiKeys(env: NodeJS.ProcessEnv): Record<string, number> {
+  let raw = env.API_KEYS;
+  let name = 'API_KEYS';
+  if (env.API_KEYS_FILE) {
+    name = 'API_KEYS_FILE';
+    try {
+      raw = fs.readFileSync(env.API_KEYS_FILE, 'utf8');
+    } catch {
+      throw new ConfigError(`API_KEYS_FILE cannot be read`);
+    }
+  }
+  if (raw === undefined || raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a JSON object of API key to requests per window`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${name} must be a JSON object of API key to requests per window`);
+  }
+  for (const [index, [key, quota]] of Object.entries(parsed).entries()) {
+    if (key.length < 16) throw new ConfigError(`${name}: key #${index + 1} is shorter than 16 characters`);
+    if (typeof quota !== 'number' || !Number.isSafeInteger(quota) || quota < 1) {
+      throw new ConfigError(`${name}: key #${index + 1} needs a whole number of requests per window`);
+    }
+  }
+  return parsed as Record<string, number>;
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {

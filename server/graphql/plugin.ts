@@ -4,11 +4,14 @@ import fp from 'fastify-plugin';
 import mercurius from 'mercurius';
 import { typeDefs } from '../../schema/graphql.ts';
 import type { Db } from '../db/open-database.ts';
+import { queryLimitRules, type QueryLimits } from './query-limits.ts';
 import { createResolvers } from './resolvers.ts';
 
-export type GraphqlPluginOptions = { db: Db; graphiql: boolean };
+export type GraphqlPluginOptions = { db: Db; graphiql: boolean; maxDepth?: number; limits?: QueryLimits };
 
-const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql }) => {
+const DEFAULT_LIMITS: QueryLimits = { maxOperations: 5, maxRootFields: 5, maxComplexity: 1000 };
+
+const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql, maxDepth = 5, limits = DEFAULT_LIMITS }) => {
   const { resolvers, loaders } = createResolvers({ db });
   await app.register(mercurius, {
     schema: typeDefs,
@@ -16,7 +19,8 @@ const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graph
     loaders,
     graphiql,
     jit: 1,
-    queryDepth: 5,
+    queryDepth: maxDepth,
+    validationRules: queryLimitRules(limits),
     path: '/graphql',
   });
 };

@@ -5,7 +5,8 @@ import { aliases, follows, messages, proposals, spaces, votes } from '../../sche
 import type { SpaceSettings } from '../../schema/space-settings.ts';
 import type { Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
-import { afterCondition, pageOf, whereConditions, type EntitySpec, type PageArguments } from './build-query.ts';
+import { afterCondition, LIMITS, pageOf, whereConditions, type EntitySpec, type PageArguments } from './build-query.ts';
+import { checkpointStatement, listCheckpoints } from '../log/checkpoint.ts';
 import {
   aliasSpec,
   followSpec,
@@ -177,6 +178,14 @@ export function createResolvers({ db }: ResolverDependencies): { resolvers: IRes
           .orderBy(...page.order)
           .limit(page.limit)
           .offset(page.offset);
+      },
+      async checkpoints(_root, { first, skip }: { first?: number | null; skip?: number | null }) {
+        const limit = first ?? LIMITS.defaultFirst;
+        const offset = skip ?? 0;
+        if (limit < 0 || limit > LIMITS.first) throw new ClientError(`\`first\` must be between 0 and ${LIMITS.first}`);
+        if (offset < 0 || offset > LIMITS.skip) throw new ClientError(`\`skip\` must be between 0 and ${LIMITS.skip}`);
+        const rows = await listCheckpoints({ db, first: limit, skip: offset });
+        return rows.map((row) => ({ ...row, statement: checkpointStatement(row) }));
       },
     },
   };

@@ -8,6 +8,7 @@ import { verifyMessage } from 'ethers';
 import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config/load-config.ts';
 import { openDatabase, queryRows, type Database } from '../server/db/open-database.ts';
+import { backfillChain } from '../server/log/backfill-chain.ts';
 import { createCheckpoint } from '../server/log/checkpoint.ts';
 import { entryHash, GENESIS_HASH } from '../server/log/entry-hash.ts';
 import { verifyLog } from '../server/log/verify-log.ts';
@@ -166,6 +167,15 @@ t.test('a derived row that the log does not explain is found', async (tt) => {
     sql`INSERT INTO follows (id, ipfs, follower, space, network, created) VALUES (${follow.id}, ${follow.ipfs}, ${fixture.voters[2].address}, 'log.eth', 's', ${Number(follow.timestamp)})`,
   );
   tt.ok((await verifyLog({ db: db(), config })).ok, 'restored');
+});
+
+t.test('entries written before the chain existed are chained once at start', async (tt) => {
+  const log = await rows();
+  await db().execute(sql`UPDATE messages SET prev_hash = '', hash = '' WHERE mci <= ${log[4].mci}`);
+  tt.match((await verifyLog({ db: db(), config, chainOnly: true })).divergence, { mci: Number(log[0].mci), check: 'chain' });
+  tt.equal(await backfillChain(db(), 3), 5, 'only the unchained entries are rewritten');
+  tt.same(await rows(), log, 'the same hashes as written by the log writer');
+  tt.equal(await backfillChain(db()), 0, 'a no-op afterwards');
 });
 
 t.test('npm run verify-log: exit 0 on the intact log, 1 and the first divergence on a tampered one', async (tt) => {

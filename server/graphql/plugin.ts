@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import mercurius from 'mercurius';
 import { typeDefs } from '../../schema/graphql.ts';
 import type { Db } from '../db/open-database.ts';
+import { isUnavailable } from '../http/error-response.ts';
 import { queryLimitRules, type QueryLimits } from './query-limits.ts';
 import { createResolvers } from './resolvers.ts';
 
@@ -21,6 +22,13 @@ const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graph
     jit: 1,
     queryDepth: maxDepth,
     validationRules: queryLimitRules(limits),
+    // The database gone is the service unavailable (503, retry), not a field error in a 200.
+    errorFormatter: (execution, context) => {
+      const formatted = mercurius.defaultErrorFormatter(execution, context);
+      if (!execution.errors?.some((error) => isUnavailable(error))) return formatted;
+      context.reply?.header('retry-after', '5');
+      return { statusCode: 503, response: formatted.response };
+    },
     path: '/graphql',
   });
 };

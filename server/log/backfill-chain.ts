@@ -2,15 +2,8 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/open-database.ts';
 import { LOG_LOCK } from '../ingest/log-writer.ts';
-import { entryHash, GENESIS_HASH, type HashedEntry } from './entry-hash.ts';
-
-type Row = Omit<HashedEntry, 'mci' | 'timestamp' | 'received'> & {
-  mci: string | number;
-  timestamp: string | number;
-  received: string | number;
-  prev_hash: string;
-  hash: string;
-};
+import { entryHash, GENESIS_HASH } from './entry-hash.ts';
+import { readLogPage } from './read-log.ts';
 
 /** Recomputes the chain from the first unchained entry on, under the log lock; returns the entries rewritten. */
 export async function backfillChain(db: Db, pageSize = 1000): Promise<number> {
@@ -22,11 +15,7 @@ export async function backfillChain(db: Db, pageSize = 1000): Promise<number> {
     let after = -1;
     let rewritten = 0;
     for (;;) {
-      const page = await queryRows<Row>(
-        tx,
-        sql`SELECT mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received, prev_hash, hash
-              FROM messages WHERE mci > ${after} ORDER BY mci LIMIT ${pageSize}`,
-      );
+      const page = await readLogPage(tx, after, pageSize);
       if (page.length === 0) break;
       after = Number(page[page.length - 1].mci);
       const changed: Array<{ mci: number; prevHash: string; hash: string }> = [];

@@ -15,6 +15,7 @@ import type { LogRow } from '../ingest/log-writer.ts';
 import { parseEnvelope } from '../ingest/parse-envelope.ts';
 import { loadProposal, loadSpace, type ProposalRecord, type SpaceRecord } from '../ingest/records.ts';
 import { entryHash, GENESIS_HASH } from './entry-hash.ts';
+import { readLogPage } from './read-log.ts';
 
 export type Divergence = {
   /** The entry, or for a table the first row that differs. */
@@ -42,8 +43,6 @@ export type VerifyLogParameters = {
   chainOnly?: boolean;
   pageSize?: number;
 };
-
-type SourceRow = LogRow & { mci: string | number; prev_hash: string; hash: string; timestamp: string | number; received: string | number };
 
 /** The derived tables and the columns that order them, compared row by row after the replay. */
 const DERIVED_TABLES: Array<[string, string]> = [
@@ -100,11 +99,7 @@ async function run(db: Db, config: Config, replay: Database | undefined, pageSiz
 
   let after = -1;
   for (;;) {
-    const page = await queryRows<SourceRow>(
-      db,
-      sql`SELECT mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received, prev_hash, hash
-            FROM messages WHERE mci > ${after} ORDER BY mci LIMIT ${pageSize}`,
-    );
+    const page = await readLogPage(db, after, pageSize);
     if (page.length === 0) break;
     after = Number(page[page.length - 1].mci);
     for (const source of page) {

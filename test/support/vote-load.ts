@@ -59,6 +59,16 @@ export async function sendVote(url: string, ballot: Ballot): Promise<Outcome> {
   }
 }
 
+/** What `halfWritten` returns when nothing is half-written. */
+export const NOTHING_HALF_WRITTEN = {
+  messages_without_history: 0,
+  history_without_message: 0,
+  votes_without_history: 0,
+  proposals_with_wrong_count: 0,
+  proposals_with_wrong_total: 0,
+  broken_links: 0,
+};
+
 /** Rows that would show a half-written message: each count must be 0. */
 export async function halfWritten(db: Db): Promise<Record<string, number>> {
   const [row] = await queryRows<Record<string, number>>(

@@ -123,6 +123,20 @@ t.test('an altered entry whose hash was recomputed breaks the chain at the next 
   tt.match(outcome.divergence, { mci: Number(next.mci), check: 'chain' });
 });
 
+t.test('an entry re-hashed with another valid-looking signature is found by the signature check', async (tt) => {
+  const log = await rows();
+  const victim = log[7];
+  const [full] = await queryRows<any>(db(), sql`SELECT * FROM messages WHERE mci = ${victim.mci}`);
+  // A forger who rewrites the signer and recomputes the whole chain from there is caught by the signature.
+  const forged = { ...full, mci: Number(full.mci), timestamp: Number(full.timestamp), received: Number(full.received), address: fixture.voters[5].address };
+  const outcome = await tampered(
+    [`UPDATE messages SET address = '${forged.address}', hash = '${entryHash(full.prev_hash, forged)}' WHERE mci = ${victim.mci}`],
+    [`UPDATE messages SET address = '${full.address}', hash = '${victim.hash}' WHERE mci = ${victim.mci}`],
+  );
+  // The next entry's prev_hash no longer matches either; the chain check comes first there, so look at this one.
+  tt.match(outcome.divergence, { mci: Number(victim.mci), check: 'envelope', detail: /signature does not recover/ });
+});
+
 t.test('a dropped entry is found at the entry after it', async (tt) => {
   const log = await rows();
   const [dropped, next] = [log[8], log[9]];

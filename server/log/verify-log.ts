@@ -13,6 +13,7 @@ import type { KindModule } from '../ingest/kind-module.ts';
 import { KIND_MODULES } from '../ingest/kinds/index.ts';
 import type { LogRow } from '../ingest/log-writer.ts';
 import { parseEnvelope } from '../ingest/parse-envelope.ts';
+import { recoverSigner } from '../ingest/recover-signer.ts';
 import { loadProposal, loadSpace, type ProposalRecord, type SpaceRecord } from '../ingest/records.ts';
 import { entryHash, GENESIS_HASH } from './entry-hash.ts';
 import { readLogPage } from './read-log.ts';
@@ -149,6 +150,9 @@ async function run(db: Db, config: Config, replay: Database | undefined, pageSiz
         ['space', typeof parsed.message.space === 'string' ? parsed.message.space : '', row.space],
       ];
       const wrong = stated.find(([, derived, stored]) => derived !== stored);
+      if (!wrong && recoverSigner(parsed.id, parsed.envelope.sig) !== row.address) {
+        return result({ mci, check: 'envelope', detail: `the signature does not recover to the signer ${row.address}` });
+      }
       if (wrong) {
         return result({ mci, check: 'envelope', detail: `${wrong[0]} ${String(wrong[2])} does not match the signed envelope (${String(wrong[1])})` });
       }

@@ -28,11 +28,11 @@ export function freshPostgres(serverUrl = process.env.DATABASE_URL ?? 'postgres:
   return createPostgresDatabase(serverUrl, 'conclave_bench');
 }
 
-/** Starts `npm start`'s entry point in a child process and waits until it answers. */
-export async function startService(env: Record<string, string>): Promise<Service> {
+/** Starts `npm start`'s entry point (or another `entry`) in a child process and waits until it answers. */
+export async function startService(env: Record<string, string>, entry = 'server/main.ts'): Promise<Service> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'conclave-bench-'));
-  const child = spawn(process.execPath, ['server/main.ts'], {
+  const child = spawn(process.execPath, [entry], {
     cwd: path.resolve(import.meta.dirname, '..'),
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -29,6 +29,8 @@ type Query {
   follows(${page('FollowWhere')}): [Follow]
   aliases(${page('AliasWhere')}): [Alias]
   messages(${page('MessageWhere')}): [Message]
+  "The service's signed checkpoints of the message log's hash chain, newest first."
+  checkpoints(first: Int, skip: Int): [Checkpoint]
   "Whether \`address\` may vote in \`space\` now: its best membership credential checked against the space's current identity policy."
   identity(space: String!, address: String!): Identity
 }
@@ -366,5 +368,18 @@ type Message {
   type: String
   sig: String
   receipt: String
+  "sha256 chain: hash of the previous entry, and of this one over it (see docs/reliability.md)."
+  prev_hash: String
+  hash: String
+}
+
+type Checkpoint {
+  mci: Int!
+  hash: String!
+  signature: String!
+  signer: String!
+  created: Int!
+  "The EIP-191 text that \`signature\` signs."
+  statement: String!
 }
 `;

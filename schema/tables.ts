@@ -31,6 +31,10 @@ export const messages = pgTable(
     /** The signed envelope exactly as received, so anyone can re-verify it. */
     envelope: jsonb('envelope').notNull(),
     received: bigint('received', { mode: 'number' }).notNull(),
+    /** Hash of the previous entry (by mci); see server/log/entry-hash.ts. */
+    prevHash: text('prev_hash').notNull().default(''),
+    /** sha256 over `prev_hash` and this entry's fields: the tamper-evident chain. */
+    hash: text('hash').notNull().default(''),
   },
   (t) => [
     uniqueIndex('messages_id').on(t.id),

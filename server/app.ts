@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/load-config.ts';
 import type { Database } from './db/open-database.ts';
 import { graphqlPlugin } from './graphql/plugin.ts';
+import { registerAbuseLimits } from './http/abuse-plugin.ts';
+import { checkpointsPlugin } from './http/checkpoints-plugin.ts';
 import { handleError } from './http/error-response.ts';
 import { healthPlugin } from './http/health-plugin.ts';
 import { identityPlugin } from './http/identity-plugin.ts';
@@ -18,6 +20,7 @@ import { outcomePlugin } from './scoring/outcome-plugin.ts';
 import { StructuredLlm } from './ai/llm/client.ts';
 import { riskPlugin } from './risk/risk-plugin.ts';
 import { riskRoutePlugin } from './risk/risk-route-plugin.ts';
+import { startCheckpointing } from './log/checkpoint.ts';
 import type { ServiceKey } from './service-key.ts';
 import { webhooksPlugin } from './webhooks/plugin.ts';
 import { signerPlugin } from '../signer/plugin.ts';
@@ -30,7 +33,7 @@ declare module 'fastify' {
     serviceKey: ServiceKey;
     logWriter: LogWriter;
     membership: Membership;
-    /** Every route registered, as "METHOD /path" (HEAD routes fastify adds are left out). */
+    /** Every route registered, as "METHOD /path" (HEAD routes fastify adds and hidden routes are left out). */
     routeList: string[];
   }
 }
@@ -43,21 +46,37 @@ export type BuildAppParameters = {
   serviceKey: ServiceKey;
   /** Fastify logger option; tests pass false. */
   logger?: boolean | object;
+  /** Hash-chain the log (default); off only in benchmarks that measure its cost. */
+  hashChain?: boolean;
 };
 
 /** Creates the fastify app with every plugin registered (not listening). */
-export async function buildApp({ config, database, readDatabase, serviceKey, logger = true }: BuildAppParameters): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  database,
+  readDatabase,
+  serviceKey,
+  logger = true,
+  hashChain = true,
+}: BuildAppParameters): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === true ? { level: config.logLevel } : logger,
     // Bytes; the 100,000-character message limit itself is checked on the parsed envelope.
-    bodyLimit: 512 * 1024,
+    bodyLimit: config.bodyLimit,
+    http: { maxHeaderSize: config.headerLimit },
+    connectionTimeout: config.connectionTimeout,
+    requestTimeout: config.requestTimeout,
+    keepAliveTimeout: config.keepAliveTimeout,
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
   });
-  const logWriter = createLogWriter({ db: database.db });
+  const logWriter = createLogWriter({ db: database.db, hashChain });
   const membership = createMembership({ db: database.db, config, serviceKey });
   const routeList: string[] = [];
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (route) => {
+    // Hidden routes are not API routes (CORS preflight for every path).
+    if ((route.schema as { hide?: boolean } | undefined)?.hide) return;
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push(`${method} ${route.url}`);
   });
   app.decorate('database', database);
@@ -68,14 +87,27 @@ export async function buildApp({ config, database, readDatabase, serviceKey, log
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ error: 'client_error', error_description: 'not found' }),
   );
+  const { signerLimit } = await registerAbuseLimits(app, config);
   await app.register(healthPlugin, { db: database.db });
-  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, membership, version });
+  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, membership, version, preHandler: signerLimit });
   await app.register(spacesPlugin, { db: database.db });
+  await app.register(checkpointsPlugin, { db: database.db });
   await app.register(identityPlugin, { membership });
   const hub = createHub(config.realtime);
   await app.register(realtimePlugin, { config, database, writer: logWriter, hub, serviceKey });
   await app.register(webhooksPlugin, { db: database.db, adminApiKey: config.adminApiKey });
-  await app.register(graphqlPlugin, { db: (readDatabase ?? database).db, graphiql: config.graphiql, hub, membership });
+  await app.register(graphqlPlugin, {
+    db: (readDatabase ?? database).db,
+    graphiql: config.graphiql,
+    hub,
+    membership,
+    maxDepth: config.graphqlMaxDepth,
+    limits: {
+      maxOperations: config.graphqlMaxOperations,
+      maxRootFields: config.graphqlMaxRootFields,
+      maxComplexity: config.graphqlMaxComplexity,
+    },
+  });
   await app.register(outcomePlugin, { db: database.db });
   await app.register(riskRoutePlugin, { db: database.db });
   // One client for the live reports and the decisions, so they share its breaker and answer cache.
@@ -98,8 +130,15 @@ export async function buildApp({ config, database, readDatabase, serviceKey, log
     watchIntervalMs: config.relayWatchIntervalMs,
     version,
   });
+  const stopCheckpointing = startCheckpointing({
+    db: database.db,
+    serviceKey,
+    intervalSeconds: config.checkpointInterval,
+    onError: (error) => app.log.warn({ err: error }, 'checkpoint failed'),
+  });
   // Acknowledged writes finish before the database closes.
   app.addHook('onClose', async () => {
+    await stopCheckpointing();
     await logWriter.drain();
   });
   return app;

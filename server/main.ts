@@ -4,6 +4,7 @@ import { loadConfig } from './config/load-config.ts';
 import { openDatabase } from './db/open-database.ts';
 import { ConfigError } from './errors.ts';
 import { useSignatureBackend } from './ingest/recover-signer.ts';
+import { backfillChain } from './log/backfill-chain.ts';
 import { loadServiceKey } from './service-key.ts';
 
 let config;
@@ -23,6 +24,9 @@ await database.migrate();
 const readDatabase = config.databaseReadUrl ? await openDatabase({ databaseUrl: config.databaseReadUrl }) : undefined;
 const serviceKey = loadServiceKey(config);
 const app = await buildApp({ config, database, readDatabase, serviceKey });
+// Entries from before the hash chain get theirs once; a no-op afterwards.
+const chained = await backfillChain(database.db);
+if (chained > 0) app.log.info({ entries: chained }, 'hash-chained the entries written before the chain existed');
 
 let closing = false;
 async function shutdown(signal: string) {

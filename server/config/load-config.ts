@@ -1,4 +1,5 @@
 /** Typed configuration from environment variables, with defaults and a clear error on a bad value. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { checkConfig, LlmConfigError, type LlmConfig } from '../ai/llm/config.ts';
 import { ConfigError } from '../errors.ts';
@@ -52,6 +53,37 @@ export type Config = {
   riskDebounceSeconds: number;
   /** OpenAI-compatible endpoint of the advisory LLM layer; undefined without LLM_BASE_URL (deterministic text). */
   llm: LlmConfig | undefined;
+  /** Seconds between signed checkpoints of the log head; 0: none. */
+  checkpointInterval: number;
+  /** Requests per IP (or per API key, at its own quota) per window; 0: no limit. */
+  rateLimitMax: number;
+  /** Signed messages per signer address per window; 0: no limit. */
+  rateLimitSignerMax: number;
+  /** The rate-limit window, in seconds. */
+  rateLimitWindow: number;
+  /** API key → requests per window (`x-api-key`), from API_KEYS or API_KEYS_FILE (JSON). */
+  apiKeys: Record<string, number>;
+  /** Trust X-Forwarded-For for the client IP (behind a reverse proxy). */
+  trustProxy: boolean;
+  /** Largest request body and request header block, in bytes. */
+  bodyLimit: number;
+  headerLimit: number;
+  /** Milliseconds: idle socket, whole request, idle keep-alive connection. */
+  connectionTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  /** GraphQL: nesting depth, operations per document, root fields per operation, fields per document. */
+  graphqlMaxDepth: number;
+  graphqlMaxOperations: number;
+  graphqlMaxRootFields: number;
+  graphqlMaxComplexity: number;
+  /** Proposals one space may receive in the last 24 hours and the last 30 days. */
+  proposalLimitDay: number;
+  proposalLimitMonth: number;
+  /** Allowed CORS origins ('*' for any); an empty list turns CORS headers off. */
+  corsOrigins: string[];
+  /** Security headers (helmet) on every response. */
+  securityHeaders: boolean;
   realtime: RealtimeConfig;
 };
 
@@ -124,6 +156,25 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     riskIntervalMs: int(env, 'RISK_INTERVAL_MS', 5000, 100, 3_600_000),
     riskDebounceSeconds: int(env, 'RISK_DEBOUNCE_SECONDS', 30, 0, 86_400),
     llm: llmConfig(env),
+    checkpointInterval: int(env, 'CHECKPOINT_INTERVAL', 60, 0, 7 * 24 * 3600),
+    rateLimitMax: int(env, 'RATE_LIMIT_MAX', 100_000, 0, 1e9),
+    rateLimitSignerMax: int(env, 'RATE_LIMIT_SIGNER_MAX', 10_000, 0, 1e9),
+    rateLimitWindow: int(env, 'RATE_LIMIT_WINDOW', 60, 1, 24 * 3600),
+    apiKeys: apiKeys(env),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    bodyLimit: int(env, 'BODY_LIMIT', 512 * 1024, 1024, 64 * 1024 * 1024),
+    headerLimit: int(env, 'HEADER_LIMIT', 16 * 1024, 1024, 1024 * 1024),
+    connectionTimeout: int(env, 'CONNECTION_TIMEOUT', 120_000, 0, 3_600_000),
+    requestTimeout: int(env, 'REQUEST_TIMEOUT', 60_000, 0, 3_600_000),
+    keepAliveTimeout: int(env, 'KEEP_ALIVE_TIMEOUT', 72_000, 1, 3_600_000),
+    graphqlMaxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 5, 1, 100),
+    graphqlMaxOperations: int(env, 'GRAPHQL_MAX_OPERATIONS', 5, 1, 1000),
+    graphqlMaxRootFields: int(env, 'GRAPHQL_MAX_ROOT_FIELDS', 5, 1, 1000),
+    graphqlMaxComplexity: int(env, 'GRAPHQL_MAX_COMPLEXITY', 1000, 1, 1e6),
+    proposalLimitDay: int(env, 'PROPOSAL_LIMIT_DAY', 1000, 0, 1e9),
+    proposalLimitMonth: int(env, 'PROPOSAL_LIMIT_MONTH', 10_000, 0, 1e9),
+    corsOrigins: origins(env, 'CORS_ORIGINS', ['*']),
+    securityHeaders: bool(env, 'SECURITY_HEADERS', true),
   };
   if (config.databaseReadUrl && !config.databaseUrl) throw new ConfigError('DATABASE_READ_URL needs DATABASE_URL');
   return config;
@@ -160,6 +211,7 @@ function llmConfig(env: NodeJS.ProcessEnv): LlmConfig | undefined {
   return config;
 }
 
+/** A comma-separated list of allowed words. */
 function list(env: NodeJS.ProcessEnv, name: string, fallback: string[], allowed: string[]): string[] {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -169,6 +221,50 @@ function list(env: NodeJS.ProcessEnv, name: string, fallback: string[], allowed:
     throw new ConfigError(`${name} must be a comma-separated list of ${allowed.join(', ')}, got "${raw}"`);
   }
   return [...new Set(values)];
+}
+
+/** Allowed CORS origins: '*' or full origins; an empty value turns CORS off. */
+function origins(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of items) {
+    if (item !== '*' && !/^https?:\/\/[^/\s]+$/.test(item)) {
+      throw new ConfigError(`${name} must be '*' or a comma-separated list of origins like https://example.org, got "${item}"`);
+    }
+  }
+  return items;
+}
+
+/** API keys are secrets: errors name the variable and the problem, never a key. */
+function apiKeys(env: NodeJS.ProcessEnv): Record<string, number> {
+  let raw = env.API_KEYS;
+  let name = 'API_KEYS';
+  if (env.API_KEYS_FILE) {
+    name = 'API_KEYS_FILE';
+    try {
+      raw = fs.readFileSync(env.API_KEYS_FILE, 'utf8');
+    } catch {
+      throw new ConfigError(`API_KEYS_FILE cannot be read`);
+    }
+  }
+  if (raw === undefined || raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a JSON object of API key to requests per window`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${name} must be a JSON object of API key to requests per window`);
+  }
+  for (const [index, [key, quota]] of Object.entries(parsed).entries()) {
+    if (key.length < 16) throw new ConfigError(`${name}: key #${index + 1} is shorter than 16 characters`);
+    if (typeof quota !== 'number' || !Number.isSafeInteger(quota) || quota < 1) {
+      throw new ConfigError(`${name}: key #${index + 1} needs a whole number of requests per window`);
+    }
+  }
+  return parsed as Record<string, number>;
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {

@@ -47,7 +47,11 @@ export async function openDatabase({
     const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    // Nor a checked-out one between two queries (the pool only listens while a client is idle): its next
+    // query fails as "not queryable", which is answered 503, and the pool discards it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzlePg(pool, { schema: tables }) as unknown as Db;
+    db.transaction = releasingTransaction(pool);
     return {
       db,
       driver: 'pg',
@@ -80,6 +84,32 @@ export async function openDatabase({
     pool: undefined,
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
     close: () => client.close(),
+  };
+}
+
+/**
+ * Transactions on a client that is always given back to the pool. drizzle's own pool transaction sends
+ * BEGIN before its try block, so a connection lost at BEGIN would never be released and an outage
+ * would drain the pool for good; here a client that failed is destroyed rather than reused.
+ */
+function releasingTransaction(pool: pg.Pool): Db['transaction'] {
+  const byClient = new WeakMap<pg.PoolClient, Db>();
+  return async (transaction, config) => {
+    const client = await pool.connect();
+    let failure: Error | undefined;
+    try {
+      let clientDb = byClient.get(client);
+      if (!clientDb) {
+        clientDb = drizzlePg(client, { schema: tables }) as unknown as Db;
+        byClient.set(client, clientDb);
+      }
+      return await clientDb.transaction(transaction, config);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      client.release(failure);
+    }
   };
 }
 

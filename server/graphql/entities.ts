@@ -156,4 +156,6 @@ export const messageColumns = {
   type: messages.type,
   sig: messages.sig,
   receipt: messages.receipt,
+  prev_hash: messages.prevHash,
+  hash: messages.hash,
 };

@@ -6,6 +6,8 @@ import { typeDefs } from '../../schema/graphql.ts';
 import type { Db } from '../db/open-database.ts';
 import type { Membership } from '../membership/create-membership.ts';
 import type { Hub } from '../realtime/hub.ts';
+import { isUnavailable } from '../http/error-response.ts';
+import { queryLimitRules, type QueryLimits } from './query-limits.ts';
 import { createResolvers } from './resolvers.ts';
 import { createSubscriptionResolvers } from './subscriptions.ts';
 
@@ -17,9 +19,13 @@ export type GraphqlPluginOptions = {
   hub: Hub;
   /** Credential submission and identity status (on the primary database). */
   membership: Membership;
+  maxDepth?: number;
+  limits?: QueryLimits;
 };
 
-const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql, hub, membership }) => {
+const DEFAULT_LIMITS: QueryLimits = { maxOperations: 5, maxRootFields: 5, maxComplexity: 1000 };
+
+const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql, hub, membership, maxDepth = 5, limits = DEFAULT_LIMITS }) => {
   const { resolvers, loaders } = createResolvers({ db, membership });
   await app.register(mercurius, {
     schema: typeDefs,
@@ -27,7 +33,15 @@ const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graph
     loaders,
     graphiql,
     jit: 1,
-    queryDepth: 5,
+    queryDepth: maxDepth,
+    validationRules: queryLimitRules(limits),
+    // The database gone is the service unavailable (503, retry), not a field error in a 200.
+    errorFormatter: (execution, context) => {
+      const formatted = mercurius.defaultErrorFormatter(execution, context);
+      if (!execution.errors?.some((error) => isUnavailable(error))) return formatted;
+      context.reply?.header('retry-after', '5');
+      return { statusCode: 503, response: formatted.response };
+    },
     path: '/graphql',
     subscription: {
       // The socket reaches the resolvers, for per-connection limits and dropping slow clients.

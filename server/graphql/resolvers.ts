@@ -13,7 +13,8 @@ import { loadCredentialsByIds } from '../membership/credential-store.ts';
 import type { Membership } from '../membership/create-membership.ts';
 import { identityStatus } from '../membership/identity-status.ts';
 import { submitCredential } from '../membership/submit-credential.ts';
-import { afterCondition, pageOf, whereConditions, type EntitySpec, type PageArguments } from './build-query.ts';
+import { afterCondition, LIMITS, pageOf, whereConditions, type EntitySpec, type PageArguments } from './build-query.ts';
+import { checkpointStatement, listCheckpoints } from '../log/checkpoint.ts';
 import {
   aliasSpec,
   followSpec,
@@ -186,6 +187,14 @@ export function createResolvers({ db, membership }: ResolverDependencies): { res
           .orderBy(...page.order)
           .limit(page.limit)
           .offset(page.offset);
+      },
+      async checkpoints(_root, { first, skip }: { first?: number | null; skip?: number | null }) {
+        const limit = first ?? LIMITS.defaultFirst;
+        const offset = skip ?? 0;
+        if (limit < 0 || limit > LIMITS.first) throw new ClientError(`\`first\` must be between 0 and ${LIMITS.first}`);
+        if (offset < 0 || offset > LIMITS.skip) throw new ClientError(`\`skip\` must be between 0 and ${LIMITS.skip}`);
+        const rows = await listCheckpoints({ db, first: limit, skip: offset });
+        return rows.map((row) => ({ ...row, statement: checkpointStatement(row) }));
       },
       identity: (_root, args: { space: string; address: string }) => identityStatus(membership, args),
     },

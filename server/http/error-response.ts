@@ -12,13 +12,18 @@ export const errorResponseSchema = {
 } as const;
 
 // Error codes a PostgreSQL client reports when the server is unreachable or restarting.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
 
-function isUnavailable(error: unknown): boolean {
-  for (let current = error as { code?: string; cause?: unknown } | undefined; current; current = current.cause as typeof current) {
+// Messages of the same conditions where the code alone is too broad (55000) or missing.
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|not currently accepting connections|too many clients|the database system is (starting up|shutting down)|Client has encountered a connection error/i;
+
+/** True when `error` (or its cause) says the database cannot be reached right now. */
+export function isUnavailable(error: unknown): boolean {
+  type Link = { code?: string; cause?: unknown; originalError?: unknown };
+  for (let current = error as Link | undefined; current; current = ((current as Link).cause ?? (current as Link).originalError) as Link | undefined) {
     if (current instanceof UnavailableError) return true;
     if (typeof current.code === 'string' && UNAVAILABLE_CODES.has(current.code)) return true;
-    if (current instanceof Error && /Connection terminated|connection timeout/i.test(current.message)) return true;
+    if (current instanceof Error && UNAVAILABLE_MESSAGES.test(current.message)) return true;
   }
   return false;
 }
@@ -26,6 +31,7 @@ function isUnavailable(error: unknown): boolean {
 /** Maps any thrown error to Snapshot's error shape and status code; server faults are logged, not echoed. */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof ClientError) {
+    request.log.debug({ reason: error.message, status: error.statusCode }, 'request refused');
     return reply.code(error.statusCode).send({ error: 'client_error', error_description: error.message });
   }
   if (error.validation || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {

@@ -1,12 +1,11 @@
 /** Takes one signed envelope through every check, writes it, and returns Snapshot's receipt. */
-import { and, eq, gte } from 'drizzle-orm';
-import { getAddress } from '@ethersproject/address';
-import { ALIASABLE_KINDS, SPACE_REQUIRED_KINDS } from '../../schema/eip712.ts';
-import { aliases, messages } from '../../schema/tables.ts';
+import { eq } from 'drizzle-orm';
+import { messages } from '../../schema/tables.ts';
 import type { Config } from '../config/load-config.ts';
 import type { Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
 import type { ServiceKey } from '../service-key.ts';
+import { checkSender } from './check-sender.ts';
 import { contentId } from './content-id.ts';
 import { KIND_MODULES } from './kinds/index.ts';
 import type { Membership } from '../membership/create-membership.ts';
@@ -14,7 +13,6 @@ import type { LogWriter } from './log-writer.ts';
 import { parseEnvelope } from './parse-envelope.ts';
 import type { RecordCache } from './record-cache.ts';
 import { loadProposal, loadSpace, type ProposalRecord, type SpaceRecord } from './records.ts';
-import { verifySignature } from './verify-signature.ts';
 
 export type Receipt = { id: string; ipfs: string; relayer: { address: string; receipt: string } };
 
@@ -32,9 +30,6 @@ export type IngestDependencies = {
 
 export type IngestMessageParameters = { body: unknown; now?: number };
 
-const SPACE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
 /** Verifies and stores a signed message; throws a ClientError with Snapshot's reason when refused. */
 export async function ingestMessage(
   deps: IngestDependencies,
@@ -48,36 +43,17 @@ export async function ingestMessage(
     timestampMaxLead: config.timestampMaxLead,
   });
   const { kind, message, envelope, id } = parsed;
-  const spaceId = typeof message.space === 'string' ? message.space : '';
-  if ('space' in message && !SPACE_ID.test(spaceId)) throw new ClientError('Invalid space id');
-  if (!ADDRESS.test(message.from)) throw new ClientError('wrong envelope format');
-  const from = getAddress(message.from);
-  const signer = getAddress(envelope.address);
 
   const pending = inFlight.get(id);
   if (pending) return pending;
 
-  const spaceRecord = spaceId ? await spaces.get(spaceId, (id) => loadSpace(db, id)) : null;
-  const space = spaceRecord && !spaceRecord.deleted ? spaceRecord : null;
-  if (SPACE_REQUIRED_KINDS.has(kind) && !space) throw new ClientError('unknown space');
-
-  if (signer !== from) {
-    if (!ALIASABLE_KINDS.has(kind)) throw new ClientError(`alias not allowed for the type: ${kind}`);
-    const [link] = await db
-      .select({ alias: aliases.alias })
-      .from(aliases)
-      .where(and(eq(aliases.alias, signer), eq(aliases.address, from), gte(aliases.created, now - config.aliasMaxAge)));
-    if (!link) throw new ClientError('wrong alias');
-  }
-
-  const signed = await verifySignature({
-    digest: id,
-    signature: envelope.sig,
-    signer,
-    network: space?.settings.network ?? (envelope.data.domain.chainId ? String(envelope.data.domain.chainId) : undefined),
-    rpcUrls: config.rpcUrls,
+  const { from, signer, spaceId, space } = await checkSender({
+    db,
+    config,
+    now,
+    parsed,
+    getSpace: (spaceId) => spaces.get(spaceId, (key) => loadSpace(db, key)),
   });
-  if (!signed) throw new ClientError('signature validation failed');
 
   const storedReceipt = async (): Promise<Receipt | null> => {
     const [stored] = await db

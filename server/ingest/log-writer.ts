@@ -1,11 +1,13 @@
 /**
  * The single write path for accepted messages. Concurrent requests are grouped into one transaction
  * (group commit): each message is acknowledged only after the transaction holding it commits.
- * A cluster-wide advisory lock orders log appends, so `mci` order is commit order on every instance.
+ * A cluster-wide advisory lock orders log appends, so `mci` order is commit order on every instance,
+ * and each entry's `prev_hash` is the hash of the head read under that lock (a chain with no forks).
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
+import { entryHash, GENESIS_HASH } from '../log/entry-hash.ts';
 
 /** One row of the message log, without its `mci`. */
 export type LogRow = {
@@ -66,13 +68,15 @@ export type CreateLogWriterParameters = {
   maxBatch?: number;
   /** Post-commit listener, as `onCommitted`. */
   onCommitted?: CommitListener;
+  /** Chain each entry to the previous one (default); off only to measure its cost in benchmarks. */
+  hashChain?: boolean;
 };
 
 /** Arbitrary constant naming the log lock among PostgreSQL advisory locks. */
-const LOG_LOCK = 4_201_338;
+export const LOG_LOCK = 4_201_338;
 
 /** Creates the writer; at most one transaction is in flight per writer, the next batch fills meanwhile. */
-export function createLogWriter({ db, maxBatch = 500, onCommitted }: CreateLogWriterParameters): LogWriter {
+export function createLogWriter({ db, maxBatch = 500, onCommitted, hashChain = true }: CreateLogWriterParameters): LogWriter {
   let queue: Pending[] = [];
   let running: Promise<void> | null = null;
   const listeners = new Set<CommitListener>(onCommitted ? [onCommitted] : []);
@@ -92,7 +96,7 @@ export function createLogWriter({ db, maxBatch = 500, onCommitted }: CreateLogWr
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
-      committed(await flush(db, batch));
+      committed(await flush(db, batch, hashChain));
     }
     running = null;
   };
@@ -128,15 +132,18 @@ function proposalOf(row: LogRow): string | undefined {
 }
 
 /** Writes one batch in one transaction; returns the accepted entries once committed. */
-async function flush(db: Db, batch: Pending[]): Promise<CommittedEntry[]> {
+async function flush(db: Db, batch: Pending[], hashChain: boolean): Promise<CommittedEntry[]> {
   const refused = new Map<Pending, ClientError>();
   let mcis: number[] = [];
   try {
     await db.transaction(async (tx) => {
       refused.clear();
       await lockLog(tx);
-      const [{ head }] = await queryRows<{ head: string | number }>(tx, sql`SELECT coalesce(max(mci), 0) AS head FROM messages`);
-      const base = Number(head);
+      const [head] = await queryRows<{ mci: string | number; hash: string }>(
+        tx,
+        sql`SELECT mci, hash FROM messages ORDER BY mci DESC LIMIT 1`,
+      );
+      const base = head ? Number(head.mci) : 0;
       mcis = batch.map((_, index) => base + index + 1);
       // Group by applier, keeping arrival order inside each group.
       const groups = new Map<BatchApplier<unknown>, number[]>();
@@ -151,7 +158,17 @@ async function flush(db: Db, batch: Pending[]): Promise<CommittedEntry[]> {
         for (const [position, error] of refusedInGroup) refused.set(batch[indexes[position]], error);
       }
       const accepted = batch.map((item, index) => ({ item, mci: mcis[index] })).filter(({ item }) => !refused.has(item));
-      if (accepted.length > 0) await appendMessages(tx, accepted.map(({ item, mci }) => ({ ...item.row, mci })));
+      if (accepted.length > 0) {
+        let prevHash = head ? head.hash : GENESIS_HASH;
+        const rows = accepted.map(({ item, mci }) => {
+          const entry = { ...item.row, mci };
+          const hash = hashChain ? entryHash(prevHash, entry) : '';
+          const row = { ...entry, prevHash: hashChain ? prevHash : '', hash };
+          prevHash = hash;
+          return row;
+        });
+        await appendMessages(tx, rows);
+      }
     });
   } catch (error) {
     for (const item of batch) item.reject(error);
@@ -170,17 +187,20 @@ async function flush(db: Db, batch: Pending[]): Promise<CommittedEntry[]> {
   return entries;
 }
 
-async function appendMessages(tx: Db, rows: Array<LogRow & { mci: number }>): Promise<void> {
-  const column = <K extends keyof (LogRow & { mci: number })>(key: K) => sql.param(rows.map((row) => row[key]));
+type ChainedRow = LogRow & { mci: number; prevHash: string; hash: string };
+
+async function appendMessages(tx: Db, rows: ChainedRow[]): Promise<void> {
+  const column = <K extends keyof ChainedRow>(key: K) => sql.param(rows.map((row) => row[key]));
   await tx.execute(sql`
-    INSERT INTO messages (mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received)
-    SELECT u.mci, u.id, u.ipfs, u.address, u.version, u.timestamp, u.space, u.type, u.sig, u.receipt, u.envelope::jsonb, u.received
+    INSERT INTO messages (mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received, prev_hash, hash)
+    SELECT u.mci, u.id, u.ipfs, u.address, u.version, u.timestamp, u.space, u.type, u.sig, u.receipt, u.envelope::jsonb, u.received,
+           u.prev_hash, u.hash
       FROM unnest(${column('mci')}::bigint[], ${column('id')}::text[], ${column('ipfs')}::text[],
                   ${column('address')}::text[], ${column('version')}::text[], ${column('timestamp')}::bigint[],
                   ${column('space')}::text[], ${column('type')}::text[], ${column('sig')}::text[],
                   ${column('receipt')}::text[], ${sql.param(rows.map((row) => JSON.stringify(row.envelope)))}::text[],
-                  ${column('received')}::bigint[])
-        AS u(mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received)`);
+                  ${column('received')}::bigint[], ${column('prevHash')}::text[], ${column('hash')}::text[])
+        AS u(mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received, prev_hash, hash)`);
 }
 
 /** Adapts a one-message apply to a batch applier: each message in its own savepoint, refusals isolated. */

@@ -50,6 +50,7 @@ function typeSignature(primaryType: string, fields: TypedField[]): string {
 /** Validates the envelope in Snapshot's order and returns its kind and id; throws a ClientError otherwise. */
 export function parseEnvelope({ body, now, timestampMaxAge, timestampMaxLead }: ParseEnvelopeParameters): ParsedEnvelope {
   if (!isObject(body)) throw new ClientError('wrong envelope format');
+  if (!isStorable(body)) throw new ClientError('wrong envelope format');
   const size = JSON.stringify(body).length;
   if (size > MAX_MESSAGE_CHARS) throw new ClientError('too large message');
   const { address, sig, data } = body;
@@ -106,6 +107,32 @@ export function parseEnvelope({ body, now, timestampMaxAge, timestampMaxLead }: 
     id,
     message: typedMessage,
   };
+}
+
+/** Deepest nesting an envelope needs (a weighted choice sits at depth 4). */
+const MAX_DEPTH = 16;
+
+/**
+ * True when the JSON value nests at most MAX_DEPTH levels and every string (keys too) is well-formed
+ * Unicode without NUL: what jsonb stores and hashes back unchanged. Iterative, so no input overflows the stack.
+ */
+function isStorable(root: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  // String.prototype.isWellFormed is in Node 20+, not yet in this project's TypeScript lib.
+  const goodString = (text: string) => (text as unknown as { isWellFormed(): boolean }).isWellFormed() && !text.includes('\u0000');
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (!goodString(value)) return false;
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth >= MAX_DEPTH) return false;
+      for (const [key, child] of Object.entries(value)) {
+        if (!goodString(key)) return false;
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return true;
 }
 
 /** Finds the kind whose primary type and fields match `types` exactly (names, types and order). */

@@ -1,5 +1,5 @@
 /** Ingest routes: Snapshot's sequencer endpoints (`POST /`, `POST /api/msg`) and `GET /`. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { ingestMessage, type IngestDependencies, type Receipt } from './ingest-message.ts';
 import { errorResponseSchema } from '../http/error-response.ts';
@@ -11,7 +11,11 @@ declare module 'fastify' {
   }
 }
 
-export type IngestPluginOptions = Omit<IngestDependencies, 'inFlight' | 'spaces' | 'proposals'> & { version: string };
+export type IngestPluginOptions = Omit<IngestDependencies, 'inFlight' | 'spaces' | 'proposals'> & {
+  version: string;
+  /** Runs once the body is parsed, before the message is handled (the per-signer rate limit). */
+  preHandler?: preHandlerAsyncHookHandler | undefined;
+};
 
 const receiptSchema = {
   type: 'object',
@@ -34,7 +38,7 @@ const ingestRoute = {
   },
 } as const;
 
-const plugin: FastifyPluginAsync<IngestPluginOptions> = async (app, { version, ...deps }) => {
+const plugin: FastifyPluginAsync<IngestPluginOptions> = async (app, { version, preHandler, ...deps }) => {
   const dependencies: IngestDependencies = {
     ...deps,
     inFlight: new Map(),
@@ -43,8 +47,9 @@ const plugin: FastifyPluginAsync<IngestPluginOptions> = async (app, { version, .
   };
   app.decorate('ingest', (body: unknown) => ingestMessage(dependencies, { body }));
 
-  app.post('/', ingestRoute, (request) => app.ingest(request.body));
-  app.post('/api/msg', ingestRoute, (request) => app.ingest(request.body));
+  const route = preHandler ? { ...ingestRoute, preHandler } : ingestRoute;
+  app.post('/', route, (request) => app.ingest(request.body));
+  app.post('/api/msg', route, (request) => app.ingest(request.body));
   app.post(
     '/api/message',
     { schema: { response: { 410: errorResponseSchema } } },

@@ -1,5 +1,5 @@
 /** `proposal`, `update-proposal`, `delete-proposal` (CancelProposal) and `flag-proposal`. */
-import { eq } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import { proposals, votes } from '../../../schema/tables.ts';
 import { VOTING_TYPES } from '../../../schema/space-settings.ts';
 import { checkProposalPayload, type CheckedSafePayload } from '../../../signer/check-proposal-payload.ts';
@@ -92,6 +92,22 @@ async function checkAuthor({ from, config }: VerifyContext, space: SpaceRecord):
   }
 }
 
+/** Per-space proposal quotas over the last day and the last 30 days (Snapshot's wording). */
+async function checkQuota({ db, config, now }: VerifyContext, spaceId: string): Promise<void> {
+  const [counts] = await db
+    .select({
+      day: sql<number>`count(*) FILTER (WHERE ${proposals.created} > ${now - DAY})::int`,
+      month: sql<number>`count(*)::int`,
+    })
+    .from(proposals)
+    .where(and(eq(proposals.space, spaceId), gt(proposals.created, now - 30 * DAY)));
+  if (Number(counts.day) >= config.proposalLimitDay || Number(counts.month) >= config.proposalLimitMonth) {
+    throw new ClientError('proposal limit reached');
+  }
+}
+
+const DAY = 86_400;
+
 type ProposalPrepared = Content & {
   id: string;
   author: string;
@@ -126,6 +142,7 @@ export const proposal: KindModule<ProposalPrepared> = {
       throw new ClientError(`proposal voting period must be ${period} seconds`);
     }
     await checkAuthor(context, space);
+    await checkQuota(context, space.id);
     const safePayload = await checkSafePayload(context, content, space);
     return { ...content, id: parsed.id, author: from, created: message.timestamp, space, start, end, snapshot, app, safePayload };
   },

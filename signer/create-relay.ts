@@ -20,6 +20,8 @@ export type CreateRelayParameters = {
   executorKey?: string | undefined;
   publicUrl: string;
   log?: { error(object: object, message: string): void; warn(object: object, message: string): void };
+  /** Told of each transaction's status after every step (live subscriptions and webhooks). */
+  onStatus?: (safeTxHash: string, status: string | undefined) => void;
   /** Broadcast override (tests stop "the process" between persisting and sending). */
   sendRawTransaction?: (client: PublicClient, raw: Hex) => Promise<unknown>;
 };
@@ -41,7 +43,7 @@ export type Relay = {
 };
 
 /** Creates the relay over a database and the configured chains. */
-export function createRelay({ db, rpcUrls, executorKey, publicUrl, log, sendRawTransaction }: CreateRelayParameters): Relay {
+export function createRelay({ db, rpcUrls, executorKey, publicUrl, log, sendRawTransaction, onStatus }: CreateRelayParameters): Relay {
   const chains = createRelayChains(rpcUrls);
   const executor: LocalAccount | undefined = executorKey ? privateKeyToAccount(executorKey as Hex) : undefined;
   // One step at a time in this process: no two executions race for the executor's account nonce.
@@ -52,8 +54,11 @@ export function createRelay({ db, rpcUrls, executorKey, publicUrl, log, sendRawT
     return next;
   }
 
-  const advance = (safeTxHash: string) =>
-    serial(() => advanceSafeTransaction({ db, chains, safeTxHash, executor, sendRawTransaction }));
+  const advance = async (safeTxHash: string) => {
+    const status = await serial(() => advanceSafeTransaction({ db, chains, safeTxHash, executor, sendRawTransaction }));
+    onStatus?.(safeTxHash, status);
+    return status;
+  };
 
   async function queuePending(): Promise<number> {
     const due = await db

@@ -7,6 +7,8 @@ import { relayTrail, safeConfirmations, safeTransactions } from '../schema/relay
 import type { Db } from '../server/db/open-database.ts';
 import { ClientError } from '../server/errors.ts';
 import { errorResponseSchema } from '../server/http/error-response.ts';
+import { hubField } from '../server/graphql/subscriptions.ts';
+import { topics } from '../server/realtime/dispatcher.ts';
 import { createRelay, type Relay } from './create-relay.ts';
 import { confirmationResponse } from './safe-transaction-response.ts';
 import { TRANSACTION_SERVICE_PREFIX, transactionServiceRoutes } from './transaction-service-routes.ts';
@@ -73,6 +75,10 @@ type SafeTransaction {
   trail: [RelayTrailEntry!]!
 }
 input SafeTransactionWhere { safeTxHash: String safe: String network: String status: String status_in: [String] proposal: String decision: String space: String }
+extend type Subscription {
+  "The Safe's relay transactions each time one changes status (queued … executed, failed, replaced)."
+  safeTransaction(safe: String!): SafeTransaction
+}
 extend type Query {
   safeTransactions(first: Int = 20, skip: Int = 0, where: SafeTransactionWhere): [SafeTransaction]
   decisionTrail(decision: String!): [RelayTrailEntry]
@@ -83,7 +89,30 @@ type Where = { safeTxHash?: string; safe?: string; network?: string; status?: st
 
 const plugin: FastifyPluginAsync<SignerPluginOptions> = async (app, options) => {
   const { db } = options;
-  const relay = createRelay({ db, rpcUrls: options.rpcUrls, executorKey: options.executorKey, publicUrl: options.publicUrl, log: app.log });
+  // Status changes go to subscribers on every instance (through the event bus) and to webhooks.
+  const lastStatus = new Map<string, string>();
+  const onStatus = (safeTxHash: string, status: string | undefined) => {
+    if (!status || lastStatus.get(safeTxHash) === status) return;
+    lastStatus.set(safeTxHash, status);
+    void announceStatus(safeTxHash).catch((error) => app.log.error({ err: error, safeTxHash }, 'could not announce a Safe transaction status'));
+  };
+  const announceStatus = async (safeTxHash: string) => {
+    const [row] = await db.select().from(safeTransactions).where(eq(safeTransactions.safeTxHash, safeTxHash));
+    if (!row) return;
+    await app.realtime.publish([{ kind: 'safe-transaction', id: safeTxHash, space: row.space ?? undefined }]);
+    if (row.space) {
+      const data = { safeTxHash, safe: row.safe, network: row.network, status: row.status, statusReason: row.statusReason, decision: row.decision, proposal: row.proposal };
+      await app.realtime.emitWebhookEvents([{ event: 'safe_transaction.status', space: row.space, data }]);
+    }
+  };
+  app.realtime.dispatcher.on('safe-transaction', async (events, { db: primary, hub }) => {
+    const rows = await primary.select().from(safeTransactions).where(inArray(safeTransactions.safeTxHash, [...new Set(events.map((event) => event.id))]));
+    for (const row of rows) {
+      const topic = topics.safeTransaction(row.safe);
+      if (hub.has(topic)) hub.publish(topic, { ...row, created: row.createdAt, modified: row.modifiedAt });
+    }
+  });
+  const relay = createRelay({ db, rpcUrls: options.rpcUrls, executorKey: options.executorKey, publicUrl: options.publicUrl, log: app.log, onStatus });
   app.decorate('relay', relay);
   if (relay.executor) app.log.info({ executor: relay.executor }, 'relay executor key loaded');
 
@@ -134,6 +163,9 @@ const plugin: FastifyPluginAsync<SignerPluginOptions> = async (app, options) => 
 
   app.graphql.extendSchema(relaySdl);
   app.graphql.defineResolvers({
+    Subscription: {
+      safeTransaction: hubField(app.realtime.hub, (args) => topics.safeTransaction(args.safe)),
+    },
     Query: {
       async safeTransactions(_root: unknown, args: { first: number; skip: number; where?: Where }) {
         const where = args.where ?? {};
@@ -171,4 +203,4 @@ const plugin: FastifyPluginAsync<SignerPluginOptions> = async (app, options) => 
   });
 };
 
-export const signerPlugin = fp(plugin, { name: 'conclave-signer', dependencies: ['conclave-graphql'] });
+export const signerPlugin = fp(plugin, { name: 'conclave-signer', dependencies: ['conclave-graphql', 'conclave-realtime'] });

@@ -10,6 +10,7 @@ import { createRelay } from '../signer/create-relay.ts';
 import { graphql, postJson } from './support/client.ts';
 import { ethBalance, setupRelayChain, SAFE_TX_TYPES, tokenBalance, transactionCount, transferData } from './support/relay.ts';
 import { connectSafe, ETH_SIGN_TYPED_DATA_V4 } from './support/safe.ts';
+import { realtimeStats, record, waitFor, wsClient } from './support/realtime.ts';
 import { startTestServer } from './support/server.ts';
 import { sign, wallets } from './support/sign.ts';
 
@@ -156,6 +157,11 @@ t.test('proposal time: the payload is checked against the chain', async (tt) => 
 
 t.test('a passed vote moves ETH and tokens out of the Safe after two owners confirm (api-kit and a raw wallet signature)', async (tt) => {
   await space('pay.eth');
+  // A signer's frontend follows the Safe's transactions live.
+  const client = wsClient(server.url);
+  tt.teardown(() => client.dispose());
+  const feed = record(client, 'subscription ($safe: String!) { safeTransaction(safe: $safe) { safeTxHash status } }', { safe });
+  await waitFor(async () => (await realtimeStats(server.url)).subscriptions >= 1, 'the subscription');
   const ethBefore = await ethBalance(chain, recipient.address);
   const tokensBefore = await tokenBalance(chain, token, recipient.address);
   const { proposal, decision } = await decided('pay.eth', payPlugins(10n ** 17n, 12_345n));
@@ -213,6 +219,10 @@ t.test('a passed vote moves ETH and tokens out of the Safe after two owners conf
   tt.equal(data.safeTransactions[0].trail.length, steps.length);
   const late = await postJson(`${serviceUrl}/v1/multisig-transactions/${safeTxHash}/confirmations/`, { signature: await walletSignature(owner3.privateKey, safeTxHash) });
   tt.equal(late.status, 422, 'no confirmation after execution');
+  await waitFor(() => feed.events.some((event) => event.safeTransaction.status === 'executed'), 'the execution, by subscription');
+  const seen = feed.events.filter((event) => event.safeTransaction.safeTxHash === safeTxHash).map((event) => event.safeTransaction.status);
+  tt.same(seen.filter((status, index) => seen.indexOf(status) === index), ['queued', 'confirming', 'submitted', 'executed'], 'each status change pushed once, in order');
+  tt.same(feed.errors, []);
 });
 
 t.test('rejected votes queue nothing', async (tt) => {

@@ -9,8 +9,8 @@ import { topics } from '../realtime/dispatcher.ts';
 import type { Hub, HubSocket } from '../realtime/hub.ts';
 
 
-/** A subscription field whose payload is the published row itself. */
-function field(hub: Hub, topicOf: (args: Record<string, string>) => string) {
+/** A subscription field whose payload is the published row itself (features outside graphql/ use it too). */
+export function hubField(hub: Hub, topicOf: (args: Record<string, string>) => string) {
   return {
     subscribe: (_root: unknown, args: Record<string, string>, context: MercuriusContext) =>
       hub.subscribe((context as unknown as { socket?: HubSocket }).socket, topicOf(args)),
@@ -22,10 +22,10 @@ function field(hub: Hub, topicOf: (args: Record<string, string>) => string) {
 export function createSubscriptionResolvers(hub: Hub): IResolvers {
   return {
     Subscription: {
-      votes: field(hub, (args) => topics.votes(args.proposal)),
-      proposalUpdated: field(hub, (args) => topics.proposalUpdated(args.id)),
-      proposals: field(hub, (args) => topics.proposals(args.space)),
-      riskReport: field(hub, (args) => topics.riskReport(args.proposal)),
+      votes: hubField(hub, (args) => topics.votes(args.proposal)),
+      proposalUpdated: hubField(hub, (args) => topics.proposalUpdated(args.id)),
+      proposals: hubField(hub, (args) => topics.proposals(args.space)),
+      riskReport: hubField(hub, (args) => topics.riskReport(args.proposal)),
     },
   };
 }

@@ -18,6 +18,7 @@ export const topics = {
   proposalUpdated: (id: string) => `proposalUpdated:${id}`,
   proposals: (space: string) => `proposals:${space}`,
   riskReport: (proposal: string) => `riskReport:${proposal}`,
+  safeTransaction: (safe: string) => `safeTransaction:${safe.toLowerCase()}`,
 };
 
 /** Handles one batch's events of one kind (extension point: risk reports, Safe transactions, …). */

@@ -104,7 +104,8 @@ t.test('cursor paging walks every vote once, in order, for both orderings and di
       tt.equal(seen.length, 120, `${orderBy} ${orderDirection}: all votes`);
       tt.equal(new Set(seen.map((vote) => vote.id)).size, 120, `${orderBy} ${orderDirection}: no repeats`);
       const key = (vote: (typeof seen)[number]) => (orderBy === 'created' ? vote.created : vote.vp);
-      const sorted = [...seen].sort((a, b) => (orderDirection === 'asc' ? key(a) - key(b) : key(b) - key(a)) || (a.id < b.id ? -1 : 1));
+      const byId = (a: (typeof seen)[number], b: (typeof seen)[number]) => (a.id < b.id ? -1 : 1) * (orderDirection === 'asc' ? 1 : -1);
+      const sorted = [...seen].sort((a, b) => (orderDirection === 'asc' ? key(a) - key(b) : key(b) - key(a)) || byId(a, b));
       tt.same(seen.map((vote) => vote.id), sorted.map((vote) => vote.id), `${orderBy} ${orderDirection}: order with id tie-break`);
     }
   }

@@ -85,7 +85,7 @@ export type PageArguments = {
 
 export type Page = { limit: number; offset: number; order: SQL[]; orderField: FieldSpec; direction: 'asc' | 'desc' };
 
-/** Checks the caps and returns limit, offset and the ORDER BY (ties broken by id ascending). */
+/** Checks the caps and returns limit, offset and the ORDER BY (ties broken by id in the same direction, so one index serves it). */
 export function pageOf(spec: EntitySpec, { first, skip, orderBy, orderDirection }: PageArguments): Page {
   const limit = first ?? LIMITS.defaultFirst;
   const offset = skip ?? 0;
@@ -97,11 +97,11 @@ export function pageOf(spec: EntitySpec, { first, skip, orderBy, orderDirection 
   const orderField = spec.fields[fieldName];
   const direction = orderDirection ?? 'desc';
   const sort = direction === 'asc' ? asc : desc;
-  return { limit, offset, orderField, direction, order: [sort(orderField.column), asc(spec.id)] };
+  return { limit, offset, orderField, direction, order: [sort(orderField.column), sort(spec.id)] };
 }
 
 /** The keyset condition for rows after the row whose order value and id are given. */
 export function afterCondition(page: Page, id: AnyColumn, value: unknown, rowId: string): SQL {
   const beyond = page.direction === 'asc' ? gt : lt;
-  return or(beyond(page.orderField.column, value), and(eq(page.orderField.column, value), gt(id, rowId)))!;
+  return or(beyond(page.orderField.column, value), and(eq(page.orderField.column, value), beyond(id, rowId)))!;
 }

@@ -4,9 +4,9 @@ import { sha256 } from 'multiformats/hashes/sha2';
 
 const JSON_CODEC = 0x0200;
 
-/** Canonical JSON: object keys sorted, no whitespace. */
+/** Canonical JSON: object keys sorted, no whitespace (so a value hashes the same after a jsonb round trip). */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)

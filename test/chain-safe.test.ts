@@ -3,6 +3,7 @@ import { Interface } from '@ethersproject/abi';
 import { _TypedDataEncoder } from '@ethersproject/hash';
 import { hashTypedData, type Hex } from 'viem';
 import { verifyContractSignature } from '../server/identity/verify-contract-signature.ts';
+import { SAFE_141_CONTRACTS } from '../signer/safe-contracts.ts';
 import { startChain } from './support/chain.ts';
 import { connectSafe, createSafe, deploySafeContracts, ETH_SIGN_TYPED_DATA_V4, safeArtifact } from './support/safe.ts';
 
@@ -16,16 +17,8 @@ const owners = [owner1.address, owner2.address, owner3.address];
 const safeAddress = await createSafe({ chain, contracts, owners, threshold: 2, fund: 10n ** 18n });
 
 t.test('Safe 1.4.1 contracts sit at their canonical addresses', async (t) => {
-  t.same(contracts, {
-    safeSingletonAddress: '0x29fcB43b46531BcA003ddC8FCB67FFE91900C762',
-    safeProxyFactoryAddress: '0x4e1DCf7AD4e460CfD30791CCC4F9c8a4f820ec67',
-    multiSendAddress: '0x38869bf66a61cF6bDB996A6aE40D5853Fd43B526',
-    multiSendCallOnlyAddress: '0x9641d764fc13c8B624c04430C7356C1C7C8102e2',
-    fallbackHandlerAddress: '0xfd0732Dc9E303f09fCEf3a7388Ad10A83459Ec99',
-    signMessageLibAddress: '0xd53cd0aB83D845Ac265BE939c57F53AD838012c9',
-    createCallAddress: '0x9b35Af71d77eaf8d7e40252370304687390A1A52',
-    simulateTxAccessorAddress: '0x3d4BA2E0884aa488718476ca2FB8Efc291A46199',
-  });
+  // The relay's own constants must be the real deployment.
+  t.same(contracts, SAFE_141_CONTRACTS);
   t.same(await deploySafeContracts(chain), contracts, 'a second call finds them deployed');
 });
 

@@ -191,13 +191,25 @@ const plugin: FastifyPluginAsync<SignerPluginOptions> = async (app, options) => 
         return db.select().from(relayTrail).where(eq(relayTrail.decision, args.decision)).orderBy(asc(relayTrail.id));
       },
     },
+  });
+  // One query per field per request, never one per Safe transaction in the page.
+  app.graphql.defineLoaders({
     SafeTransaction: {
-      async confirmations(row: { safeTxHash: string }) {
-        const rows = await db.select().from(safeConfirmations).where(eq(safeConfirmations.safeTxHash, row.safeTxHash)).orderBy(asc(safeConfirmations.createdAt));
-        return rows.map(confirmationResponse);
+      async confirmations(queries: { obj: { safeTxHash: string } }[]) {
+        const hashes = queries.map(({ obj }) => obj.safeTxHash);
+        const rows = await db
+          .select()
+          .from(safeConfirmations)
+          .where(inArray(safeConfirmations.safeTxHash, [...new Set(hashes)]))
+          .orderBy(asc(safeConfirmations.createdAt));
+        const byHash = Map.groupBy(rows, (row) => row.safeTxHash);
+        return hashes.map((hash) => (byHash.get(hash) ?? []).map(confirmationResponse));
       },
-      async trail(row: { safeTxHash: string }) {
-        return db.select().from(relayTrail).where(eq(relayTrail.safeTxHash, row.safeTxHash)).orderBy(asc(relayTrail.id));
+      async trail(queries: { obj: { safeTxHash: string } }[]) {
+        const hashes = queries.map(({ obj }) => obj.safeTxHash);
+        const rows = await db.select().from(relayTrail).where(inArray(relayTrail.safeTxHash, [...new Set(hashes)])).orderBy(asc(relayTrail.id));
+        const byHash = Map.groupBy(rows, (row) => row.safeTxHash);
+        return hashes.map((hash) => byHash.get(hash) ?? []);
       },
     },
   });

@@ -300,6 +300,17 @@ t.test('an owner change between queueing and execution: removed owners no longer
   await server.app.relay.sweep();
   tt.equal((await status(safeTxHash)).status, 'executed');
   tt.equal(await safeNonce(), start + 2);
+
+  // One page, two transactions: each gets its own confirmations and trail from the batched loaders.
+  const { data } = await graphql(
+    server.url,
+    `{ safeTransactions(first: 1000, where: { safe: "${safe}" }) { safeTxHash confirmations { owner signatureType } trail { step } } }`,
+  );
+  const byHash = new Map(data.safeTransactions.map((row: any) => [row.safeTxHash, row]));
+  tt.same((byHash.get(removalHash.toLowerCase()) as any).confirmations.map((c: any) => c.signatureType).sort(), ['APPROVED_HASH', 'ETH_SIGN']);
+  tt.same((byHash.get(safeTxHash) as any).confirmations.map((c: any) => c.owner), [owner1.address, owner2.address, owner3.address]);
+  tt.ok((byHash.get(safeTxHash) as any).trail.some((entry: any) => entry.step === 'owners-changed'));
+  tt.notOk((byHash.get(removalHash.toLowerCase()) as any).trail.some((entry: any) => entry.step === 'owners-changed'));
 });
 
 t.test('a nonce used by another transaction marks the queued one replaced', async (tt) => {

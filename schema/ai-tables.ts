@@ -8,6 +8,8 @@ export const riskReports = pgTable(
     space: text('space').notNull(),
     /** 'none' | 'low' | 'medium' | 'high': the detectors' level, raised (never lowered) by accepted LLM suggestions. */
     level: text('level').notNull(),
+    /** The highest level announced by a `risk.raised` webhook event, so each rise is announced once per cluster. */
+    raisedLevel: text('raised_level').notNull().default('none'),
     /** `StoredRisk`: the detectors' RiskReport and the overseer's narrative (server/risk/types.ts). */
     report: jsonb('report').notNull(),
     votesAnalyzed: integer('votes_analyzed').notNull(),

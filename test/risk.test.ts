@@ -7,10 +7,13 @@ import { computeRisk } from '../server/risk/compute-risk.ts';
 import { sweepRiskReports } from '../server/risk/sweep-risk-reports.ts';
 import { graphql, postJson } from './support/client.ts';
 import { startOpenAiStub, taskOf, userPayload, type StubRequest, type StubReply } from './support/openai-stub.ts';
+import { startReceiver } from './support/receiver.ts';
+import { waitFor } from './support/realtime.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { sign, wallets } from './support/sign.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
+const ADMIN_KEY = 'risk-admin-key-0123456789';
 const controller = wallets(1, 51)[0];
 const honest = wallets(40, 52);
 const ring = wallets(24, 53);
@@ -29,7 +32,7 @@ const RISK_FIELDS = `risk { level computedAt votesAnalyzed summary summarySource
 type Scenario = { ringProposal: string; honestProposal: string; ringVotes: string[]; end: number };
 
 /** A space with an earlier proposal (the honest voters' history), a proposal attacked by a ring of fresh wallets, and an honest one. */
-async function buildScenario(server: TestServer, space: string, ringReason: (index: number) => string): Promise<Scenario> {
+async function buildScenario(server: TestServer, space: string, ringReason: (index: number) => string, onSpace?: () => Promise<void>): Promise<Scenario> {
   const post = async (body: unknown) => {
     const response = await postJson(server.url, body);
     if (response.status !== 200) throw new Error(JSON.stringify(response.body));
@@ -48,6 +51,7 @@ async function buildScenario(server: TestServer, space: string, ringReason: (ind
       }),
     }),
   );
+  await onSpace?.();
   const t0 = now();
   const body = 'Fund the community grants program for the next quarter, reviewed by the grants committee, with a public report at the end.';
   const proposal = (title: string, start: number) =>
@@ -87,9 +91,15 @@ async function liveReport(server: TestServer, proposal: string, votes: number) {
 }
 
 t.test('deterministic overseer through the running service', async (tt) => {
-  const server = await startTestServer({ FINALIZE_INTERVAL_MS: '3600000', RISK_INTERVAL_MS: '200', RISK_DEBOUNCE_SECONDS: '0' });
+  const server = await startTestServer({ FINALIZE_INTERVAL_MS: '3600000', RISK_INTERVAL_MS: '200', RISK_DEBOUNCE_SECONDS: '0', ADMIN_API_KEY: ADMIN_KEY, JOB_POLL_SECONDS: '1' });
   tt.teardown(() => server.close());
-  const scenario = await buildScenario(server, 'ring.eth', () => COPIED);
+  const receiver = await startReceiver([200]);
+  tt.teardown(() => receiver.close());
+  const registerWebhook = async () => {
+    const response = await postJson(`${server.url}/api/spaces/ring.eth/webhooks`, { url: receiver.url, events: ['risk.raised'] }, { authorization: `Bearer ${ADMIN_KEY}` });
+    if (response.status !== 201) throw new Error(JSON.stringify(response.body));
+  };
+  const scenario = await buildScenario(server, 'ring.eth', () => COPIED, registerWebhook);
 
   const rest = await liveReport(server, scenario.ringProposal, honest.length + ring.length);
   tt.equal(rest.level, 'high', 'the attacked proposal is high risk while the vote is open');
@@ -112,6 +122,14 @@ t.test('deterministic overseer through the running service', async (tt) => {
   tt.same([...gqlSybil.evidence.votes].sort(), [...scenario.ringVotes].sort(), 'GraphQL: same evidence');
   tt.same(lower(gqlSybil.evidence.voters), lower(ring.map((w) => w.address)));
   tt.equal(data.proposal.risk.fairness.voters, honest.length + ring.length);
+
+  // risk.raised: announced when the level rises, once per level, never on a mere recomputation.
+  const raised = () => receiver.received.map((request) => JSON.parse(request.body)).filter((body) => body.data.proposal === scenario.ringProposal);
+  await waitFor(() => raised().some((body) => body.data.level === 'high'), 'the risk.raised delivery at high');
+  const order = ['low', 'medium', 'high'];
+  const levels = raised().map((body) => order.indexOf(body.data.level));
+  tt.same(levels, [...new Set(levels)].sort(), 'each rise once, in rising order');
+  tt.ok(receiver.received.every((request) => request.headers['x-conclave-event'] === 'risk.raised'));
 
   const honestReport = await liveReport(server, scenario.honestProposal, honest.length);
   tt.notOk(honestReport.flags.some((flag: any) => flag.severity === 'high'), 'no high flag on the honest proposal');

@@ -8,7 +8,7 @@ import fp from 'fastify-plugin';
 import { webhookDeliveries } from '../../schema/realtime-tables.ts';
 import { proposals, votes } from '../../schema/tables.ts';
 import type { Config } from '../config/load-config.ts';
-import type { Database } from '../db/open-database.ts';
+import type { Database, Db } from '../db/open-database.ts';
 import type { CommittedEntry, LogWriter } from '../ingest/log-writer.ts';
 import { createInProcessQueue } from '../jobs/in-process-queue.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -33,8 +33,11 @@ export type Realtime = {
   queue: JobQueue;
   /** Publishes events to every instance (features call this after their own commits). */
   publish(events: BusEvent[]): Promise<void>;
-  /** Persists and schedules webhook deliveries for events (risk raised, Safe transaction status, …). */
-  emitWebhookEvents(events: WebhookEvent[]): Promise<void>;
+  /**
+   * Persists and schedules webhook deliveries for events (risk raised, Safe transaction status, …); with `claim`,
+   * only when the claim (run in the same transaction) succeeds.
+   */
+  emitWebhookEvents(events: WebhookEvent[], claim?: (tx: Db) => Promise<boolean>): Promise<void>;
   /** Resolves when post-commit work started so far is done (tests). */
   settled(): Promise<void>;
 };
@@ -91,8 +94,11 @@ const plugin: FastifyPluginAsync<RealtimePluginOptions> = async (app, { config, 
     await deliver({ db, queue, policy, delivery: String(data.delivery), attempt: Number(data.attempt) });
   });
 
-  const emitWebhookEvents = async (events: WebhookEvent[]) => {
-    const deliveries = await enqueueDeliveries({ db, events });
+  const emitWebhookEvents = async (events: WebhookEvent[], claim?: (tx: Db) => Promise<boolean>) => {
+    // With a claim, the claim and the delivery rows commit together: an event is announced once or not at all.
+    const deliveries = claim
+      ? await db.transaction(async (tx) => ((await claim(tx)) ? enqueueDeliveries({ db: tx, events }) : []))
+      : await enqueueDeliveries({ db, events });
     for (const delivery of deliveries) await scheduleAttempt(queue, delivery.id, 0, delivery.runAt);
   };
 

@@ -9,13 +9,12 @@ import type { Db } from '../db/open-database.ts';
 import { inArray } from 'drizzle-orm';
 import { riskReports } from '../../schema/ai-tables.ts';
 import { topics } from '../realtime/dispatcher.ts';
+import { claimRiskRaise } from './claim-risk-raise.ts';
 import { riskView } from './risk-view.ts';
 import { sweepRiskReports } from './sweep-risk-reports.ts';
 import type { StoredRisk } from './types.ts';
 
 export type RiskPluginOptions = { db: Db; intervalMs: number; debounceSeconds: number; llm?: StructuredLlm };
-
-const SEVERITY_RANK: Record<string, number> = { none: 0, low: 1, medium: 2, high: 3 };
 
 const plugin: FastifyPluginAsync<RiskPluginOptions> = async (app, options) => {
   // Every instance pushes reports to its own subscribers; the sweep publishes once to all of them.
@@ -25,16 +24,15 @@ const plugin: FastifyPluginAsync<RiskPluginOptions> = async (app, options) => {
     const rows = await db.select().from(riskReports).where(inArray(riskReports.proposal, wanted));
     for (const row of rows) hub.publish(topics.riskReport(row.proposal), riskView(row.report as StoredRisk));
   });
-  const levels = new Map<string, string>();
   const onStored = async ({ proposal, space, risk }: { proposal: string; space: string; risk: StoredRisk }) => {
     await app.realtime.publish([{ kind: 'risk-report', id: proposal, proposal, space }]);
-    // Webhooks hear of a report only when its level rises, not on every recomputation.
+    // Webhooks hear of a report only when its level rises above the last one announced, once per cluster
+    // (the claim is stored with the report), not on every recomputation.
     const view = riskView(risk);
-    const previous = levels.get(proposal) ?? 'none';
-    levels.set(proposal, view.level);
-    if ((SEVERITY_RANK[view.level] ?? 0) > (SEVERITY_RANK[previous] ?? 0)) {
-      await app.realtime.emitWebhookEvents([{ event: 'risk.raised', space, data: view as unknown as Record<string, unknown> }]);
-    }
+    if (view.level === 'none') return;
+    await app.realtime.emitWebhookEvents([{ event: 'risk.raised', space, data: view as unknown as Record<string, unknown> }], (tx) =>
+      claimRiskRaise({ db: tx, proposal, level: view.level }),
+    );
   };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;

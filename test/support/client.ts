@@ -3,10 +3,10 @@
 export type Posted = { status: number; body: any };
 
 /** POSTs a JSON body to `url` and returns status and parsed body. */
-export async function postJson(url: string, body: unknown): Promise<Posted> {
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Posted> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };

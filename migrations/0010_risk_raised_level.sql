@@ -1,0 +1,1 @@
+ALTER TABLE "risk_reports" ADD COLUMN "raised_level" text DEFAULT 'none' NOT NULL;

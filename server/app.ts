@@ -16,6 +16,7 @@ import { createMembership, type Membership } from './membership/create-membershi
 import { createHub } from './realtime/hub.ts';
 import { realtimePlugin } from './realtime/plugin.ts';
 import { finalizerPlugin } from './scoring/finalizer-plugin.ts';
+import { decideProposal, type DecideDue } from './scoring/decide-proposal.ts';
 import { outcomePlugin } from './scoring/outcome-plugin.ts';
 import { StructuredLlm } from './ai/llm/client.ts';
 import { riskPlugin } from './risk/risk-plugin.ts';
@@ -94,7 +95,13 @@ export async function buildApp({
   await app.register(checkpointsPlugin, { db: database.db });
   await app.register(identityPlugin, { membership });
   const hub = createHub(config.realtime);
-  await app.register(realtimePlugin, { config, database, writer: logWriter, hub, serviceKey });
+  // One client for the live reports and the decisions, so they share its breaker and answer cache.
+  const llm = config.llm ? new StructuredLlm(config.llm) : undefined;
+  // One way to decide a proposal, whichever trigger fires first: the end job (on time) or the finalizer sweep
+  // (catches what a lost job or a failed attempt left); deciding is idempotent under the log lock.
+  const decide: DecideDue = (proposalId, now) =>
+    decideProposal({ db: database.db, serviceKey, proposalId, now, settleSeconds: config.decisionSettleSeconds, rpcUrls: config.rpcUrls, llm });
+  await app.register(realtimePlugin, { config, database, writer: logWriter, hub, decide });
   await app.register(webhooksPlugin, { db: database.db, adminApiKey: config.adminApiKey });
   await app.register(graphqlPlugin, {
     db: (readDatabase ?? database).db,
@@ -110,17 +117,8 @@ export async function buildApp({
   });
   await app.register(outcomePlugin, { db: database.db });
   await app.register(riskRoutePlugin, { db: database.db });
-  // One client for the live reports and the decisions, so they share its breaker and answer cache.
-  const llm = config.llm ? new StructuredLlm(config.llm) : undefined;
   await app.register(riskPlugin, { db: database.db, intervalMs: config.riskIntervalMs, debounceSeconds: config.riskDebounceSeconds, llm });
-  await app.register(finalizerPlugin, {
-    llm,
-    db: database.db,
-    serviceKey,
-    intervalMs: config.finalizeIntervalMs,
-    settleSeconds: config.decisionSettleSeconds,
-    rpcUrls: config.rpcUrls,
-  });
+  await app.register(finalizerPlugin, { db: database.db, decide, intervalMs: config.finalizeIntervalMs, settleSeconds: config.decisionSettleSeconds });
   await app.register(signerPlugin, {
     db: database.db,
     rpcUrls: config.rpcUrls,

@@ -146,9 +146,10 @@ t.test('every voting type reaches a decision; the sweep decides due proposals on
       await post(await sign([a, b, c][index], kind as 'vote', { space: 'types.eth', proposal: ids[type], choice }));
     }
   }
-  const decided = await sweepEndedProposals({ db: server.database.db, serviceKey: server.app.serviceKey, settleSeconds: 0, rpcUrls: {} }, now() + 7200);
+  const decide = (proposalId: string, at: number) => decideProposal({ db: server.database.db, serviceKey: server.app.serviceKey, proposalId, now: at, settleSeconds: 0, rpcUrls: {} });
+  const decided = await sweepEndedProposals({ db: server.database.db, decide, settleSeconds: 0 }, now() + 7200);
   tt.ok(decided >= Object.keys(ballots).length);
-  tt.equal(await sweepEndedProposals({ db: server.database.db, serviceKey: server.app.serviceKey, settleSeconds: 0, rpcUrls: {} }, now() + 7200), 0, 'nothing left to decide');
+  tt.equal(await sweepEndedProposals({ db: server.database.db, decide, settleSeconds: 0 }, now() + 7200), 0, 'nothing left to decide');
   for (const [type, id] of Object.entries(ids)) {
     const { data } = await graphql(server.url, `{ proposal(id: "${id}") { scores_state outcome { outcome winningChoice votesCount } } }`);
     tt.equal(data.proposal.scores_state, 'final', type);

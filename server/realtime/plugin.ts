@@ -23,8 +23,7 @@ import { createInProcessBus } from './in-process-bus.ts';
 import { defineLifecycleJobs, loadSummaries, proposalSummary, scheduleMilestones, type LifecycleDependencies } from './lifecycle.ts';
 import { createPostgresBus } from './postgres-bus.ts';
 import { createRedisBus } from './redis-bus.ts';
-import { decideProposal } from '../scoring/decide-proposal.ts';
-import type { ServiceKey } from '../service-key.ts';
+import type { DecideDue } from '../scoring/decide-proposal.ts';
 
 export type Realtime = {
   bus: EventBus;
@@ -48,7 +47,7 @@ declare module 'fastify' {
   }
 }
 
-export type RealtimePluginOptions = { config: Config; database: Database; writer: LogWriter; hub: Hub; serviceKey: ServiceKey };
+export type RealtimePluginOptions = { config: Config; database: Database; writer: LogWriter; hub: Hub; decide: DecideDue };
 
 /** Picks the bus: in-process on PGlite, Redis when configured, else PostgreSQL LISTEN/NOTIFY. */
 function createBus(config: Config, database: Database, log: RealtimeLog): EventBus {
@@ -62,7 +61,7 @@ function createBus(config: Config, database: Database, log: RealtimeLog): EventB
 
 type RealtimeLog = { warn(object: object, message: string): void; info(object: object, message: string): void; error(object: object, message: string): void };
 
-const plugin: FastifyPluginAsync<RealtimePluginOptions> = async (app, { config, database, writer, hub, serviceKey }) => {
+const plugin: FastifyPluginAsync<RealtimePluginOptions> = async (app, { config, database, writer, hub, decide }) => {
   const { db } = database;
   const log = app.log as RealtimeLog;
   const bus = createBus(config, database, log);
@@ -84,8 +83,7 @@ const plugin: FastifyPluginAsync<RealtimePluginOptions> = async (app, { config, 
     settleSeconds: config.decisionSettleSeconds,
     publish,
     async decide(proposal) {
-      const now = Math.floor(Date.now() / 1000);
-      const result = await decideProposal({ db, serviceKey, proposalId: proposal, now, settleSeconds: config.decisionSettleSeconds, rpcUrls: config.rpcUrls });
+      const result = await decide(proposal, Math.floor(Date.now() / 1000));
       return result.status === 'decided' ? result.decision : undefined;
     },
   };

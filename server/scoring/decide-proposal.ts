@@ -42,6 +42,9 @@ export type DecideProposalReturnType =
   | { status: 'open'; decidesAt: number }
   | { status: 'unknown' };
 
+/** `decideProposal` with the service's dependencies bound: the one decision path every trigger calls. */
+export type DecideDue = (proposalId: string, now: number) => Promise<DecideProposalReturnType>;
+
 /** Decides the proposal if its vote has ended (and settled); returns the existing decision if already decided. */
 export async function decideProposal({ db, serviceKey, proposalId, now, settleSeconds, rpcUrls, llm }: DecideProposalParameters): Promise<DecideProposalReturnType> {
   await confirmPendingPower(db, proposalId, now, settleSeconds, rpcUrls);

@@ -1,31 +1,28 @@
 /**
  * Background scoring, a periodic sweep: recounts open proposals of the types without live running totals,
- * and decides every proposal whose vote has ended, so no proposal stays pending after close. A failed decision is logged with its reason and retried on the next sweep. Deciding is
- * idempotent and serialised by the log lock, so several instances sweeping at once decide each proposal once.
+ * and decides every proposal whose vote has ended, so no proposal stays pending after close: the proposal-end job
+ * decides on time, this sweep catches what a lost job (the in-process queue of the embedded mode does not survive a
+ * restart) or a failed attempt left. A failed decision is logged with its reason and retried on the next sweep.
+ * Deciding is idempotent and serialised by the log lock, so several triggers or instances decide each proposal once.
  */
 import { and, asc, lte, ne, sql } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { proposals } from '../../schema/tables.ts';
 import type { Db } from '../db/open-database.ts';
-import type { ServiceKey } from '../service-key.ts';
-import { decideProposal } from './decide-proposal.ts';
+import type { DecideDue } from './decide-proposal.ts';
 import { rescoreOpenProposals } from './rescore-proposal.ts';
-import type { RpcUrls } from './strategy.ts';
-import type { StructuredLlm } from '../ai/llm/client.ts';
 
 export type FinalizerOptions = {
   db: Db;
-  serviceKey: ServiceKey;
+  /** The service's decision path (also called by the proposal-end job). */
+  decide: DecideDue;
   intervalMs: number;
   settleSeconds: number;
-  rpcUrls: RpcUrls;
-  /** The advisory LLM layer for the risk report attached to each decision. */
-  llm?: StructuredLlm;
 };
 
 /** Decides the proposals that are due now; returns how many were decided. */
-export async function sweepEndedProposals({ db, serviceKey, settleSeconds, rpcUrls, llm }: Omit<FinalizerOptions, 'intervalMs'>, now: number, log?: { error(object: object, message: string): void }) {
+export async function sweepEndedProposals({ db, decide, settleSeconds }: Omit<FinalizerOptions, 'intervalMs'>, now: number, log?: { error(object: object, message: string): void }) {
   const due = await db
     .select({ id: proposals.id })
     .from(proposals)
@@ -35,7 +32,7 @@ export async function sweepEndedProposals({ db, serviceKey, settleSeconds, rpcUr
   let decided = 0;
   for (const { id } of due) {
     try {
-      const result = await decideProposal({ db, serviceKey, proposalId: id, now, settleSeconds, rpcUrls, llm });
+      const result = await decide(id, now);
       if (result.status === 'decided') decided++;
     } catch (error) {
       log?.error({ err: error, proposal: id }, 'could not decide proposal yet; will retry');

@@ -3,6 +3,8 @@ import { eq, inArray } from 'drizzle-orm';
 import { decisions } from '../schema/decision-tables.ts';
 import { safeConfirmations, safeTransactions } from '../schema/relay-tables.ts';
 import type { Db } from '../server/db/open-database.ts';
+import { riskView, type RiskView } from '../server/risk/risk-view.ts';
+import type { StoredRisk } from '../server/risk/types.ts';
 
 export type SafeTransactionRow = typeof safeTransactions.$inferSelect;
 export type ConfirmationRow = typeof safeConfirmations.$inferSelect;
@@ -72,6 +74,8 @@ export async function safeTransactionResponses(db: Db, rows: SafeTransactionRow[
               signature: decision.signature,
             }
           : null,
+        // The overseer's report as of the decision, so signers see any flagged manipulation before they sign.
+        risk: decision?.riskReport ? riskSummary(decision.proposal, riskView(decision.riskReport as StoredRisk)) : null,
       },
     };
   });
@@ -85,4 +89,23 @@ export function confirmationResponse(c: ConfirmationRow) {
 export async function loadSafeTransaction(db: Db, safeTxHash: string): Promise<SafeTransactionRow | null> {
   const [row] = await db.select().from(safeTransactions).where(eq(safeTransactions.safeTxHash, safeTxHash));
   return row ?? null;
+}
+
+/** The report as signers need it: level, headline and each flag with the size of its evidence; the full report is linked. */
+function riskSummary(proposal: string, view: RiskView) {
+  return {
+    level: view.level,
+    headline: view.headline,
+    votesAnalyzed: view.votesAnalyzed,
+    flags: view.flags.map((flag) => ({
+      kind: flag.kind,
+      severity: flag.severity,
+      explanation: flag.explanation,
+      outcomeChanged: flag.outcomeChanged,
+      voters: flag.evidence.voters.length,
+      votes: flag.evidence.votes.length,
+    })),
+    winnerWithoutFlagged: view.resultWithoutFlagged.winner,
+    report: `/api/proposals/${proposal}/outcome`,
+  };
 }

@@ -183,6 +183,16 @@ t.test('a passed vote moves ETH and tokens out of the Safe after two owners conf
   tt.match(JSON.parse(pending.results[0].origin), { url: new RegExp(`/api/proposals/${proposal}/outcome$`) });
   const full = (await (await fetch(`${serviceUrl}/v2/multisig-transactions/${safeTxHash}/`)).json()) as any;
   tt.match(full.conclave.decision, { id: decision.id, proposal, outcome: 'passed', signature: decision.signature, resultsHash: decision.resultsHash });
+  const atClose = (decision as any).riskReport;
+  tt.ok(atClose, 'the decision carries the risk report as of its close');
+  tt.same(full.conclave.risk, {
+    level: atClose.oversight.level,
+    headline: atClose.oversight.summary.headline,
+    votesAnalyzed: 1,
+    flags: atClose.report.flags.map((flag: any) => ({ kind: flag.kind, severity: flag.severity, explanation: flag.explanation, outcomeChanged: flag.outcomeChanged ?? null, voters: flag.evidence.voters.length, votes: flag.evidence.votes.length })),
+    winnerWithoutFlagged: atClose.report.resultWithoutFlagged.winner,
+    report: `/api/proposals/${proposal}/outcome`,
+  }, 'signers see the overseer\'s report next to what they sign');
 
   // a non-owner is refused; the first owner confirms through api-kit; a duplicate is ignored
   const foreign = await walletSignature(outsider.privateKey, safeTxHash);

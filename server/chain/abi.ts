@@ -41,6 +41,16 @@ export function encodeBytesTail(data: string): string {
   return encodeUint(hex.length / 2) + padded;
 }
 
+/** Calldata of EIP-1271 `isValidSignature(bytes32 hash, bytes signature)`. */
+export function encodeIsValidSignature(digest: string, signature: string): string {
+  return SELECTORS.isValidSignature + strip(digest) + encodeUint(0x40) + encodeBytesTail(signature);
+}
+
+/** Calldata of the legacy EIP-1271 `isValidSignature(bytes data, bytes signature)` with `data = digest`. */
+export function encodeIsValidSignatureLegacy(digest: string, signature: string): string {
+  return SELECTORS.isValidSignatureLegacy + encodeUint(0x40) + encodeUint(0x80) + encodeBytesTail(digest) + encodeBytesTail(signature);
+}
+
 /** Calldata `selector ++ words` (each argument already a 32-byte hex word without 0x). */
 export function encodeCall(selector: string, ...words: string[]): string {
   return selector + words.join('');

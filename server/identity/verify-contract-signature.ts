@@ -1,5 +1,5 @@
 /** EIP-1271 check of a signature made by a contract account (e.g. a Safe) over a 32-byte digest. */
-import { encodeBytesTail, encodeUint, SELECTORS } from '../chain/abi.ts';
+import { encodeIsValidSignature, encodeIsValidSignatureLegacy, SELECTORS } from '../chain/abi.ts';
 import { RpcError } from '../chain/errors.ts';
 import type { RpcClient } from '../chain/rpc-client.ts';
 
@@ -29,11 +29,10 @@ export async function verifyContractSignature(
   if (!/^0x([0-9a-fA-F]{2})*$/.test(signature)) throw new TypeError('signature must be hex');
   const blockTag = parameters.block === undefined || parameters.block === 'latest' ? 'latest' : '0x' + parameters.block.toString(16);
 
-  const current = SELECTORS.isValidSignature + digest.slice(2) + encodeUint(0x40) + encodeBytesTail(signature);
+  const current = encodeIsValidSignature(digest, signature);
   if (await returnsMagic(rpc, address, current, blockTag, SELECTORS.isValidSignature)) return true;
 
-  const legacy =
-    SELECTORS.isValidSignatureLegacy + encodeUint(0x40) + encodeUint(0x80) + encodeBytesTail(digest) + encodeBytesTail(signature);
+  const legacy = encodeIsValidSignatureLegacy(digest, signature);
   return returnsMagic(rpc, address, legacy, blockTag, SELECTORS.isValidSignatureLegacy);
 }
 

@@ -29,8 +29,13 @@ export type Config = {
   finalizeIntervalMs: number;
   /** Signature recovery: native libsecp256k1, or pure JS for platforms without the binding. */
   signatureBackend: 'native' | 'js';
-  /** DID methods accepted for credential issuers: `key` and `pkh` resolve offline, `web` fetches over HTTPS. */
+  /**
+   * DID methods accepted for credential issuers: `key` and `pkh` resolve offline, `web` fetches over HTTPS,
+   * `ethr` reads the ERC-1056 registry through RPC_URLS.
+   */
   identityDidMethods: string[];
+  /** did:ethr: ERC-1056 registry per network id where it is not the default deployment (e.g. a local chain). */
+  ethrDidRegistries: Record<string, string>;
   /** The domain a Sign-In with Ethereum message must name (pinned: a message signed for another site is refused). */
   siweDomain: string;
   /** PostgreSQL URL for GraphQL reads (a replica); writes and event details use `databaseUrl`. */
@@ -133,7 +138,8 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     decisionSettleSeconds: int(env, 'DECISION_SETTLE_SECONDS', 60, 0, 3600),
     finalizeIntervalMs: int(env, 'FINALIZE_INTERVAL_MS', 5000, 100, 3_600_000),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
-    identityDidMethods: list(env, 'IDENTITY_DID_METHODS', ['key', 'pkh', 'web'], ['key', 'pkh', 'web']),
+    identityDidMethods: list(env, 'IDENTITY_DID_METHODS', ['key', 'pkh', 'web'], ['key', 'pkh', 'web', 'ethr']),
+    ethrDidRegistries: addressRecord(env, 'ETHR_DID_REGISTRIES'),
     siweDomain: str(env, 'SIWE_DOMAIN', `${str(env, 'HOST', '127.0.0.1')}:${str(env, 'PORT', '4000')}`),
     databaseReadUrl: optionalUrl(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
@@ -177,6 +183,9 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     securityHeaders: bool(env, 'SECURITY_HEADERS', true),
   };
   if (config.databaseReadUrl && !config.databaseUrl) throw new ConfigError('DATABASE_READ_URL needs DATABASE_URL');
+  if (config.identityDidMethods.includes('ethr') && !Object.values(config.rpcUrls).some((url) => /^https?:\/\//.test(url))) {
+    throw new ConfigError('IDENTITY_DID_METHODS includes ethr, which needs an http(s) RPC_URLS entry for the issuers\' network');
+  }
   return config;
 }
 
@@ -317,6 +326,27 @@ function optionalHexKey(env: NodeJS.ProcessEnv, name: string): string | undefine
   // The value is a secret: the error never repeats it.
   if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ConfigError(`${name} must be a 32-byte hex private key`);
   return key;
+}
+
+/** A JSON object of network id to contract address. */
+function addressRecord(env: NodeJS.ProcessEnv, name: string): Record<string, string> {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a JSON object of network id to address`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${name} must be a JSON object of network id to address`);
+  }
+  for (const [network, address] of Object.entries(parsed)) {
+    if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
+      throw new ConfigError(`${name}: network ${network} needs a 0x address`);
+    }
+  }
+  return parsed as Record<string, string>;
 }
 
 function jsonRecord(env: NodeJS.ProcessEnv, name: string): Record<string, string> {

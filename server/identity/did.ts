@@ -33,6 +33,23 @@ export function parsePkhDid(did: string): PkhDid | undefined {
   }
 }
 
+export type EthrDid = { network: string | undefined; address: string };
+const ETHR_ADDRESS_PATTERN = /^did:ethr:(?:([A-Za-z0-9_-]+(?::[A-Za-z0-9_-]+)*):)?(0x[0-9a-fA-F]{40})$/;
+
+/**
+ * Parses the address form `did:ethr:[<network>:]0x<address>` (network: a name or a hex chain id; absent means
+ * mainnet); the address comes back checksummed. Undefined for the public-key form and anything else.
+ */
+export function parseEthrDid(did: string): EthrDid | undefined {
+  const match = ETHR_ADDRESS_PATTERN.exec(did);
+  if (!match) return undefined;
+  try {
+    return { network: match[1], address: getAddress(match[2].toLowerCase()) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** `did:pkh:eip155:<chainId>:<checksummed address>`. */
 export function toPkhDid(address: string, chainId: number): string {
   return `did:pkh:eip155:${chainId}:${getAddress(address)}`;

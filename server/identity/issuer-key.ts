@@ -4,7 +4,7 @@ import { base58btc } from 'multiformats/bases/base58';
 import { EdDSASigner, ES256KSigner } from 'did-jwt';
 import type { Signer } from 'did-jwt';
 import { computeAddress, getBytes, hexlify } from 'ethers';
-import { parsePkhDid } from './did.ts';
+import { parseEthrDid, parsePkhDid } from './did.ts';
 
 /** Multicodec `ed25519-pub` (0xed) as an unsigned varint. */
 const ED25519_PUB_PREFIX = Uint8Array.of(0xed, 0x01);
@@ -14,7 +14,7 @@ export type IssuerSigner = { did: string; alg: 'EdDSA' | 'ES256K-R'; signer: Sig
 
 /**
  * The key file: `{"kind":"conclave-issuer-key","did":…,"alg":"EdDSA","privateKeyHex":"<32-byte seed>"}`, or
- * `alg: "ES256K-R"` with a did:pkh DID and its secp256k1 key. did:web issuers use an EdDSA key whose public half is
+ * `alg: "ES256K-R"` with a did:pkh (or address-form did:ethr) DID and its secp256k1 key. did:web issuers use an EdDSA key whose public half is
  * published in their DID document.
  */
 export type IssuerKeyFile = { kind: 'conclave-issuer-key'; did: string; alg: 'EdDSA' | 'ES256K-R'; privateKeyHex: string };
@@ -64,10 +64,11 @@ export function issuerFromKeyFile(file: unknown): IssuerSigner {
     return { did, alg, signer: EdDSASigner(key) };
   }
   if (alg === 'ES256K-R') {
-    const pkh = parsePkhDid(did);
-    if (!pkh) throw new Error('issuer key file: ES256K-R keys are for did:pkh:eip155 issuers');
-    if (computeAddress(hexlify(key)) !== pkh.address) {
-      throw new Error('issuer key file: the private key does not belong to the did:pkh address');
+    // A did:ethr whose owner was changed in its registry no longer answers to this key: resolution will say so.
+    const account = parsePkhDid(did) ?? parseEthrDid(did);
+    if (!account) throw new Error('issuer key file: ES256K-R keys are for did:pkh:eip155 or did:ethr issuers');
+    if (computeAddress(hexlify(key)) !== account.address) {
+      throw new Error('issuer key file: the private key does not belong to the DID\'s address');
     }
     return { did, alg, signer: ES256KSigner(key, true) };
   }

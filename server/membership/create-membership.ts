@@ -3,6 +3,7 @@ import type { Resolvable } from 'did-resolver';
 import type { Config } from '../config/load-config.ts';
 import type { Db } from '../db/open-database.ts';
 import type { FetchLike } from '../identity/fetch.ts';
+import { ethrNetworks } from '../identity/ethr-networks.ts';
 import { createIdentityResolver } from '../identity/resolver.ts';
 import { createRevocationChecker, type RevocationChecker } from '../identity/revocation.ts';
 import type { SiweNonceStore } from '../identity/siwe.ts';
@@ -28,7 +29,7 @@ export type Membership = {
 
 export type CreateMembershipParameters = {
   db: Db;
-  config: Pick<Config, 'identityDidMethods' | 'siweDomain'>;
+  config: Pick<Config, 'identityDidMethods' | 'siweDomain' | 'rpcUrls' | 'ethrDidRegistries'>;
   serviceKey: ServiceKey;
   /** Transport for did:web documents and status lists; defaults to the global fetch. */
   fetch?: FetchLike;
@@ -38,7 +39,12 @@ export type CreateMembershipParameters = {
 
 /** Builds the shared identity dependencies over `db`. */
 export function createMembership({ db, config, serviceKey, fetch, credentialTtlMs = 2000 }: CreateMembershipParameters): Membership {
-  const resolver = createIdentityResolver(config.identityDidMethods.includes('web') ? { web: fetch ? { fetch } : {} } : {});
+  const resolver = createIdentityResolver({
+    ...(config.identityDidMethods.includes('web') ? { web: fetch ? { fetch } : {} } : {}),
+    ...(config.identityDidMethods.includes('ethr')
+      ? { ethr: { networks: ethrNetworks({ rpcUrls: config.rpcUrls, registries: config.ethrDidRegistries }) } }
+      : {}),
+  });
   const statusLists = createRevocationChecker({ resolver, ...(fetch ? { fetch } : {}) });
   const cache: RecordCache<VoterCredentials> = createRecordCache({ ttlMs: credentialTtlMs });
   const key = (space: string, address: string) => `${space}\n${address}`;

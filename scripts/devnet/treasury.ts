@@ -24,11 +24,13 @@ export type SetupRelayChainParameters = {
   tokens: bigint;
   /** Token units minted to accounts[0] (the deployer); default 10^9 TT. */
   supply?: bigint;
+  /** A node already started (its owner stops it); default a new one, stopped if the setup fails. */
+  chain?: LocalChain;
 };
 
 /** Starts the chain, deploys Safe 1.4.1, the Treasury Token (TT, 18 decimals, ERC20Votes) and a 2-of-3 Safe (accounts 1-3) holding `eth` wei and `tokens` units. */
-export async function setupRelayChain({ eth, tokens, supply = 10n ** 27n }: SetupRelayChainParameters): Promise<RelayChainSetup> {
-  const chain = await startChain();
+export async function setupRelayChain({ eth, tokens, supply = 10n ** 27n, chain: given }: SetupRelayChainParameters): Promise<RelayChainSetup> {
+  const chain = given ?? (await startChain());
   try {
     const contracts = await deploySafeContracts(chain);
     const token = await chain.deployContract(compileTestContracts().VotesToken, ['Treasury Token', 'TT', supply]);
@@ -37,7 +39,7 @@ export async function setupRelayChain({ eth, tokens, supply = 10n ** 27n }: Setu
     await chain.sendTransaction({ to: token, data: transferData(safe, tokens) });
     return { chain, contracts, token, safe, owners };
   } catch (error) {
-    await chain.stop();
+    if (!given) await chain.stop();
     throw error;
   }
 }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Hex } from 'viem';
 import { graphql, postJson } from './devnet/client.ts';
-import { freePort, startChain } from './devnet/chain.ts';
+import { freePort, startChain, testAccounts } from './devnet/chain.ts';
 import { startServiceProcess, type ServiceProcess } from './devnet/service-process.ts';
 import { sign, wallets } from './devnet/sign.ts';
 import { distributeTokens, setupRelayChain, signSafeTransaction, tokenBalance, transferData } from './devnet/treasury.ts';
@@ -70,15 +70,23 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-/** 4000 when nothing listens there (the port `npm start` uses), else a free one. */
-async function choosePort(): Promise<number> {
-  if (options.port !== undefined) return Number(options.port) || freePort();
-  const free = await new Promise<boolean>((resolve) => {
+/** Whether nothing listens on 127.0.0.1:`port`. */
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));
-    server.listen(4000, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
-  return free ? 4000 : freePort();
+}
+
+/** `--port`, else 4000 when nothing listens there (the port `npm start` uses), else a free one other than `taken`. */
+async function choosePort(taken: number): Promise<number> {
+  if (options.port !== undefined && Number(options.port) !== 0) return Number(options.port);
+  if (options.port === undefined && (await listenable(4000))) return 4000;
+  for (;;) {
+    const port = await freePort();
+    if (port !== taken) return port;
+  }
 }
 
 /** Polls `probe` until it returns a value (bounded, so a stuck step fails the run instead of hanging it). */
@@ -101,10 +109,10 @@ async function main(): Promise<void> {
   print('conclave demo: the life of one decision, from a fresh chain to the funds arriving');
 
   step('Local chain: hardhat node, Safe 1.4.1, Treasury Token (TT) and a 2-of-3 Safe; the service starting alongside');
-  const chain = await startChain();
-  cleanups.push(() => chain.stop());
-  const [, owner1, owner2, , , executor, recipient] = chain.accounts;
-  // The service starts (database migrations) while the chain is set up and the voters are funded.
+  // The node and the service start side by side (the service only needs the node's URL, not the node).
+  const chainPort = await freePort();
+  const chainUrl = `http://127.0.0.1:${chainPort}`;
+  const [, owner1, owner2, , , executor, recipient] = testAccounts();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'conclave-demo-'));
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
   const starting = startServiceProcess(
@@ -118,7 +126,7 @@ async function main(): Promise<void> {
       SERVICE_KEY: undefined,
       SERVICE_KEY_FILE: undefined,
       PUBLIC_URL: undefined,
-      RPC_URLS: JSON.stringify({ [NETWORK]: chain.url }),
+      RPC_URLS: JSON.stringify({ [NETWORK]: chainUrl }),
       RELAY_EXECUTOR_KEY: executor.privateKey,
       // Days of a real vote compressed into seconds: decide right after the close, sweep often.
       DECISION_SETTLE_SECONDS: '2',
@@ -128,13 +136,15 @@ async function main(): Promise<void> {
       RISK_INTERVAL_MS: '1000',
       RISK_DEBOUNCE_SECONDS: '2',
     },
-    await choosePort(),
+    await choosePort(chainPort),
   );
   // Stopped gracefully once started; a service still starting when the run ends is killed on exit
   // (startServiceProcess's exit hook). Its failure is reported where it is awaited.
   let service: ServiceProcess | undefined;
   void starting.then((started) => (service = started)).catch(() => undefined);
   cleanups.push(async () => service?.stop());
+  const chain = await startChain({ port: chainPort });
+  cleanups.push(() => chain.stop());
   const { token, safe, owners } = await setupRelayChain({ chain, eth: 0n, tokens: TREASURY_TOKENS });
   print(`    chain ${chain.url} (id ${chain.chainId}, pid ${chain.pid}), token ${token}`);
   print(`    Safe ${safe}: owners ${owners.join(', ')}, threshold 2, holding ${tokens(await tokenBalance(chain, token, safe))}`);

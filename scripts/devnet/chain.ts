@@ -65,6 +65,8 @@ export type StartChainParameters = {
   multicall?: boolean;
   /** Readiness deadline; default 60 s. */
   startTimeoutMs?: number;
+  /** Listen on this port (chosen beforehand, e.g. so a service can be given the URL while the node starts); default a free one, retried if taken meanwhile. */
+  port?: number;
 };
 
 let accountsMemo: TestAccount[] | undefined;
@@ -104,6 +106,7 @@ process.once('exit', () => {
 
 /** Starts a node, waits until it answers as hardhat on chain 31337, and installs Multicall3. */
 export async function startChain(parameters: StartChainParameters = {}): Promise<LocalChain> {
+  if (parameters.port !== undefined) return startOnce(parameters.port, parameters);
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

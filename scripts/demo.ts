@@ -30,6 +30,10 @@ const { values: options } = parseArgs({
   options: { port: { type: 'string' }, keep: { type: 'boolean', default: false }, window: { type: 'string', default: '40' } },
 });
 const WINDOW_SECONDS = Number(options.window);
+if (!Number.isInteger(WINDOW_SECONDS) || WINDOW_SECONDS < 20) {
+  process.stderr.write('--window must be a whole number of seconds, at least 20\n');
+  process.exit(2);
+}
 const E18 = 10n ** 18n;
 const SPACE = 'demo-dao.eth';
 const TREASURY_TOKENS = 1_000_000n * E18;

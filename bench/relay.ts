@@ -4,9 +4,8 @@
  * to the submitted execution. The service runs in its own process; the finalizer and the relay's queue
  * sweep run every 100 ms, so "decision → queued" includes up to one sweep interval.
  */
-import { privateKeyToAccount } from 'viem/accounts';
 import type { Hex } from 'viem';
-import { setupRelayChain, SAFE_TX_TYPES, transferData } from '../test/support/relay.ts';
+import { setupRelayChain, signSafeTransaction, transferData } from '../scripts/devnet/treasury.ts';
 import { postOk, randomKeys, report, signEnvelope, startService } from './support.ts';
 
 const ROUNDS = Number(process.env.BENCH_RELAY_ROUNDS ?? 5);
@@ -40,15 +39,7 @@ async function json(url: string, init?: RequestInit): Promise<any> {
 }
 
 async function confirm(privateKey: Hex, tx: any): Promise<void> {
-  const signature = await privateKeyToAccount(privateKey).signTypedData({
-    domain: { chainId: 31337, verifyingContract: safe as Hex },
-    types: SAFE_TX_TYPES,
-    primaryType: 'SafeTx',
-    message: {
-      to: tx.to, value: BigInt(tx.value), data: tx.data ?? '0x', operation: tx.operation, safeTxGas: BigInt(tx.safeTxGas),
-      baseGas: BigInt(tx.baseGas), gasPrice: BigInt(tx.gasPrice), gasToken: tx.gasToken, refundReceiver: tx.refundReceiver, nonce: BigInt(tx.nonce),
-    },
-  });
+  const signature = await signSafeTransaction({ privateKey, chainId: 31337, safe, transaction: tx });
   const response = await fetch(`${api}/v1/multisig-transactions/${tx.safeTxHash}/confirmations/`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -7,8 +7,8 @@ import { createErc20BalanceOf } from '../server/scoring/strategies/erc20-balance
 import { createErc20Votes } from '../server/scoring/strategies/erc20-votes.ts';
 import { createEthBalance } from '../server/scoring/strategies/eth-balance.ts';
 import type { Strategy } from '../server/scoring/strategy.ts';
-import { startChain } from '../test/support/chain.ts';
-import { compileTestContracts } from '../test/support/solidity.ts';
+import { startChain } from '../scripts/devnet/chain.ts';
+import { compileTestContracts } from '../scripts/devnet/solidity.ts';
 
 const VOTERS = Number(process.env.VOTERS ?? 10_000);
 const PER_MINT_TX = 120;

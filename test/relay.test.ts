@@ -1,14 +1,13 @@
 import t from 'tap';
 import * as apiKitModule from '@safe-global/api-kit';
 import { sql } from 'drizzle-orm';
-import { privateKeyToAccount } from 'viem/accounts';
 import type { Hex } from 'viem';
 import { buildApp } from '../server/app.ts';
 import { queryRows } from '../server/db/open-database.ts';
 import { decideProposal } from '../server/scoring/decide-proposal.ts';
 import { createRelay } from '../signer/create-relay.ts';
 import { graphql, postJson } from './support/client.ts';
-import { ethBalance, setupRelayChain, SAFE_TX_TYPES, tokenBalance, transactionCount, transferData } from './support/relay.ts';
+import { ethBalance, setupRelayChain, signSafeTransaction, tokenBalance, transactionCount, transferData } from './support/relay.ts';
 import { connectSafe, ETH_SIGN_TYPED_DATA_V4 } from './support/safe.ts';
 import { realtimeStats, record, waitFor, wsClient } from './support/realtime.ts';
 import { startTestServer } from './support/server.ts';
@@ -90,24 +89,7 @@ async function trail(decision: string) {
 
 /** An owner's raw wallet EIP-712 signature of the SafeTx (no SDK), as returned by eth_signTypedData_v4. */
 async function walletSignature(privateKey: Hex, safeTxHash: string): Promise<Hex> {
-  const tx = await apiKit.getTransaction(safeTxHash);
-  return privateKeyToAccount(privateKey).signTypedData({
-    domain: { chainId: 31337, verifyingContract: safe as Hex },
-    types: SAFE_TX_TYPES,
-    primaryType: 'SafeTx',
-    message: {
-      to: tx.to as Hex,
-      value: BigInt(tx.value),
-      data: (tx.data ?? '0x') as Hex,
-      operation: tx.operation,
-      safeTxGas: BigInt(tx.safeTxGas),
-      baseGas: BigInt(tx.baseGas),
-      gasPrice: BigInt(tx.gasPrice),
-      gasToken: tx.gasToken as Hex,
-      refundReceiver: tx.refundReceiver as Hex,
-      nonce: BigInt(tx.nonce),
-    },
-  });
+  return signSafeTransaction({ privateKey, chainId: 31337, safe, transaction: await apiKit.getTransaction(safeTxHash) });
 }
 
 /** An owner confirms through api-kit with a protocol-kit EIP-712 signature. */

@@ -24,6 +24,7 @@ import { startCheckpointing } from './log/checkpoint.ts';
 import type { ServiceKey } from './service-key.ts';
 import { webhooksPlugin } from './webhooks/plugin.ts';
 import { signerPlugin } from '../signer/plugin.ts';
+import { consolePlugin } from './console/plugin.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -48,6 +49,8 @@ export type BuildAppParameters = {
   logger?: boolean | object;
   /** Hash-chain the log (default); off only in benchmarks that measure its cost. */
   hashChain?: boolean;
+  /** The web console's build output (default console/dist). */
+  consoleDir?: string;
 };
 
 /** Creates the fastify app with every plugin registered (not listening). */
@@ -58,6 +61,7 @@ export async function buildApp({
   serviceKey,
   logger = true,
   hashChain = true,
+  consoleDir,
 }: BuildAppParameters): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === true ? { level: config.logLevel } : logger,
@@ -130,6 +134,7 @@ export async function buildApp({
     watchIntervalMs: config.relayWatchIntervalMs,
     version,
   });
+  await app.register(consolePlugin, { dir: consoleDir });
   const stopCheckpointing = startCheckpointing({
     db: database.db,
     serviceKey,

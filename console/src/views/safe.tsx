@@ -124,7 +124,7 @@ function TransactionCard({ tx, account, onConnect, onChange }: CardProps) {
         Nonce {tx.nonce} · <span class={`badge status-${tx.status}`}>{tx.status}</span>
       </h2>
       <p class="muted">
-        <span class="mono" title={tx.safeTxHash}>{short(tx.safeTxHash)}</span> · network {tx.network} · queued {when(tx.created, true)}
+        <span class="mono" title={tx.safeTxHash}>{short(tx.safeTxHash)}</span> · network {tx.network} · created {when(tx.created, true)}
         {tx.proposal && (
           <>
             {' '}
@@ -132,6 +132,11 @@ function TransactionCard({ tx, account, onConnect, onChange }: CardProps) {
           </>
         )}
       </p>
+      {tx.resultsHash && (
+        <p class="muted">
+          Carries out the signed decision with results hash <span class="mono">{tx.resultsHash}</span>
+        </p>
+      )}
       {tx.statusReason && <p>{tx.statusReason}</p>}
       <h3>What it does</h3>
       <ol class="calls">

@@ -4,7 +4,7 @@ import { formatEther, getAddress } from 'viem';
 import { queryRows } from '../server/db/open-database.ts';
 import { decideProposal } from '../server/scoring/decide-proposal.ts';
 import { collectPageErrors, injectWallet, launchBrowser, screenshot } from './support/browser.ts';
-import { postJson } from './support/client.ts';
+import { postMessage } from './support/client.ts';
 import { ethBalance, setupRelayChain, tokenBalance, transferData } from './support/relay.ts';
 import { startTestServer } from './support/server.ts';
 import { sign, wallets } from './support/sign.ts';
@@ -28,11 +28,7 @@ const db = server.database.db;
 const serviceUrl = `${server.url}/api/safe-transaction-service/31337`;
 const [controller, alice] = wallets(2, 77);
 const now = () => Math.floor(Date.now() / 1000);
-const post = async (body: unknown) => {
-  const response = await postJson(server.url, body);
-  if (response.status !== 200) throw new Error(JSON.stringify(response.body));
-  return response.body as { id: string };
-};
+const post = (envelope: unknown) => postMessage(server.url, envelope);
 
 // A passed proposal whose batch pays 0.25 ETH and 4,321 TestToken to the recipient, queued by the relay.
 await post(

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../server/db/open-database.ts';
 import { decideProposal } from '../server/scoring/decide-proposal.ts';
 import { collectPageErrors, launchBrowser, screenshot } from './support/browser.ts';
-import { postJson } from './support/client.ts';
+import { postMessage } from './support/client.ts';
 import { startTestServer } from './support/server.ts';
 import { sign, wallets } from './support/sign.ts';
 
@@ -16,11 +16,7 @@ t.teardown(() => browser.close());
 
 const [controller, ...voters] = wallets(7, 123);
 const now = () => Math.floor(Date.now() / 1000);
-const post = async (body: unknown) => {
-  const response = await postJson(server.url, body);
-  if (response.status !== 200) throw new Error(JSON.stringify(response.body));
-  return response.body as { id: string };
-};
+const post = (envelope: unknown) => postMessage(server.url, envelope);
 // Near-identical reasons from several wallets: the reason-coordination detector flags them.
 const CAMPAIGN = 'This proposal is essential for the long-term growth of our community';
 

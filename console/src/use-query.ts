@@ -1,6 +1,8 @@
 /** Loads GraphQL data for a view, with a `reload` for live events and reconnects. */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { gql, onConnected } from './api.ts';
+
+const RELOAD_INTERVAL_MS = 1000;
 
 export type QueryState<T> = { data: T | undefined; error: string | undefined; reload: () => void };
 
@@ -10,7 +12,19 @@ export function useQuery<T>(query: string, variables: Record<string, unknown>): 
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [tick, setTick] = useState(0);
-  const reload = useCallback(() => setTick((n) => n + 1), []);
+  // A burst of events (hundreds of votes a second) costs at most one re-read per second.
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const last = useRef(0);
+  const reload = useCallback(() => {
+    if (pending.current !== undefined) return;
+    const wait = Math.max(0, last.current + RELOAD_INTERVAL_MS - Date.now());
+    pending.current = setTimeout(() => {
+      pending.current = undefined;
+      last.current = Date.now();
+      setTick((n) => n + 1);
+    }, wait);
+  }, []);
+  useEffect(() => () => clearTimeout(pending.current), []);
   useEffect(() => {
     let live = true;
     gql<T>(query, JSON.parse(key))

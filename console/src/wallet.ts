@@ -1,5 +1,6 @@
 /** The browser wallet (EIP-1193 `window.ethereum`): an owner's EIP-712 SafeTx confirmation and execTransaction. */
-import { encodeFunctionData, type Hex } from 'viem';
+import { encodeFunctionData, type Abi, type Hex } from 'viem';
+import { SAFE_TX_TYPES } from '../../schema/safe-tx.ts';
 
 type Eip1193 = { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
 
@@ -54,18 +55,7 @@ export function safeTxTypedData(tx: SafeTx) {
         { name: 'chainId', type: 'uint256' },
         { name: 'verifyingContract', type: 'address' },
       ],
-      SafeTx: [
-        { name: 'to', type: 'address' },
-        { name: 'value', type: 'uint256' },
-        { name: 'data', type: 'bytes' },
-        { name: 'operation', type: 'uint8' },
-        { name: 'safeTxGas', type: 'uint256' },
-        { name: 'baseGas', type: 'uint256' },
-        { name: 'gasPrice', type: 'uint256' },
-        { name: 'gasToken', type: 'address' },
-        { name: 'refundReceiver', type: 'address' },
-        { name: 'nonce', type: 'uint256' },
-      ],
+      SafeTx: [...SAFE_TX_TYPES.SafeTx],
     },
     primaryType: 'SafeTx',
     domain: { chainId: tx.chainId, verifyingContract: tx.safe },
@@ -90,26 +80,16 @@ export async function signSafeTx(account: string, tx: SafeTx): Promise<string> {
   return (await provider().request({ method: 'eth_signTypedData_v4', params: [account, JSON.stringify(safeTxTypedData(tx))] })) as string;
 }
 
-const EXEC_TRANSACTION_ABI = [
+// execTransaction takes the signed SafeTx fields but the nonce (the Safe's own), then the signatures.
+const EXEC_TRANSACTION_ABI: Abi = [
   {
     type: 'function',
     name: 'execTransaction',
     stateMutability: 'payable',
-    inputs: [
-      { name: 'to', type: 'address' },
-      { name: 'value', type: 'uint256' },
-      { name: 'data', type: 'bytes' },
-      { name: 'operation', type: 'uint8' },
-      { name: 'safeTxGas', type: 'uint256' },
-      { name: 'baseGas', type: 'uint256' },
-      { name: 'gasPrice', type: 'uint256' },
-      { name: 'gasToken', type: 'address' },
-      { name: 'refundReceiver', type: 'address' },
-      { name: 'signatures', type: 'bytes' },
-    ],
+    inputs: [...SAFE_TX_TYPES.SafeTx.filter((field) => field.name !== 'nonce'), { name: 'signatures', type: 'bytes' }],
     outputs: [{ name: 'success', type: 'bool' }],
   },
-] as const;
+];
 
 /** The Safe's `signatures` argument: each owner's 65-byte signature, ordered by owner address as the Safe requires. */
 export function packSignatures(confirmations: { owner: string; signature: string }[]): Hex {

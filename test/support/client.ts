@@ -12,6 +12,13 @@ export async function postJson(url: string, body: unknown): Promise<Posted> {
   return { status: response.status, body: await response.json() };
 }
 
+/** POSTs a signed message to the service (`POST /`) and returns its receipt; throws when it is refused. */
+export async function postMessage(baseUrl: string, envelope: unknown): Promise<{ id: string }> {
+  const response = await postJson(baseUrl, envelope);
+  if (response.status !== 200) throw new Error(JSON.stringify(response.body));
+  return response.body as { id: string };
+}
+
 /** Runs a GraphQL query and returns `{data, errors}`. */
 export async function graphql(baseUrl: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
   const { body } = await postJson(`${baseUrl}/graphql`, { query, variables });

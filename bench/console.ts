@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { buildConsole } from '../scripts/build-console.ts';
 import { launchBrowser } from '../test/support/browser.ts';
-import { startService } from './support.ts';
+import { startTestServer } from '../test/support/server.ts';
 
 const TARGET_KB = 300;
 const LOADS = 7;
@@ -29,7 +29,7 @@ console.log(`console bundle: ${(raw / 1024).toFixed(1)} kB raw, ${(gzipped / 102
 
 // The service serves console/dist: build it there so the paint measures the current source.
 await buildConsole();
-const service = await startService({});
+const service = await startTestServer();
 const browser = await launchBrowser();
 try {
   const paints: number[] = [];
@@ -52,5 +52,5 @@ try {
   console.log(`first contentful paint of /: median ${median(paints).toFixed(0)} ms over ${paints.length} cold loads (load event ${median(loaded).toFixed(0)} ms)`);
 } finally {
   await browser.close();
-  await service.stop();
+  await service.close();
 }

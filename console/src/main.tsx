@@ -27,7 +27,6 @@ function App() {
         <nav aria-label="Main">
           <a href="#/" class="brand">conclave</a>
           <a href="#/">Spaces</a>
-          <a href="/graphiql">GraphQL</a>
         </nav>
       </header>
       <main id="content" tabIndex={-1}>

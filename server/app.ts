@@ -25,6 +25,7 @@ import { startCheckpointing } from './log/checkpoint.ts';
 import type { ServiceKey } from './service-key.ts';
 import { webhooksPlugin } from './webhooks/plugin.ts';
 import { signerPlugin } from '../signer/plugin.ts';
+import { consolePlugin } from './console/plugin.ts';
 
 const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -49,6 +50,8 @@ export type BuildAppParameters = {
   logger?: boolean | object;
   /** Hash-chain the log (default); off only in benchmarks that measure its cost. */
   hashChain?: boolean;
+  /** The web console's build output (default console/dist). */
+  consoleDir?: string;
 };
 
 /** Creates the fastify app with every plugin registered (not listening). */
@@ -59,6 +62,7 @@ export async function buildApp({
   serviceKey,
   logger = true,
   hashChain = true,
+  consoleDir,
 }: BuildAppParameters): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === true ? { level: config.logLevel } : logger,
@@ -128,6 +132,7 @@ export async function buildApp({
     watchIntervalMs: config.relayWatchIntervalMs,
     version,
   });
+  await app.register(consolePlugin, { dir: consoleDir });
   const stopCheckpointing = startCheckpointing({
     db: database.db,
     serviceKey,

@@ -50,11 +50,19 @@ type RelayTrailEntry { id: Int! decision: String safeTxHash: String step: String
 type SafeTransaction {
   safeTxHash: String!
   network: String!
+  "The chain id of the EIP-712 SafeTx domain."
+  chainId: Int!
   safe: String!
   to: String!
   value: String!
   data: String!
   operation: Int!
+  "With nonce and the fields above, what an owner signs (SafeTx), so a wallet can confirm from GraphQL alone."
+  safeTxGas: String!
+  baseGas: String!
+  gasPrice: String!
+  gasToken: String!
+  refundReceiver: String!
   nonce: Int!
   status: String!
   statusReason: String

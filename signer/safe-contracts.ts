@@ -33,18 +33,4 @@ export const ACCESSOR_SIMULATE_ABI = parseAbi([
   'function simulate(address to, uint256 value, bytes data, uint8 operation) returns (uint256 estimate, bool success, bytes returnData)',
 ]);
 
-/** EIP-712 `SafeTx` (Safe ≥ 1.3: domain {chainId, verifyingContract}). */
-export const SAFE_TX_TYPES = {
-  SafeTx: [
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'data', type: 'bytes' },
-    { name: 'operation', type: 'uint8' },
-    { name: 'safeTxGas', type: 'uint256' },
-    { name: 'baseGas', type: 'uint256' },
-    { name: 'gasPrice', type: 'uint256' },
-    { name: 'gasToken', type: 'address' },
-    { name: 'refundReceiver', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-  ],
-} as const;
+export { SAFE_TX_TYPES } from '../schema/safe-tx.ts';

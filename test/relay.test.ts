@@ -209,6 +209,21 @@ t.test('a passed vote moves ETH and tokens out of the Safe after two owners conf
   tt.match(data.safeTransactions[0], { safeTxHash, status: 'executed', nonce: 0, executor: executor.address });
   tt.same(data.safeTransactions[0].confirmations.map((c: any) => c.owner), [owner1.address, owner2.address]);
   tt.equal(data.safeTransactions[0].trail.length, steps.length);
+  // GraphQL carries every SafeTx field an owner signs, the same as the Transaction Service route.
+  const signed = await graphql(server.url, `{ safeTransactions(where: { safeTxHash: "${safeTxHash}" }) { chainId to value data operation safeTxGas baseGas gasPrice gasToken refundReceiver nonce } }`);
+  tt.same(signed.data.safeTransactions[0], {
+    chainId: 31337,
+    to: executed.to,
+    value: executed.value,
+    data: executed.data,
+    operation: executed.operation,
+    safeTxGas: String(executed.safeTxGas),
+    baseGas: String(executed.baseGas),
+    gasPrice: executed.gasPrice,
+    gasToken: executed.gasToken,
+    refundReceiver: executed.refundReceiver,
+    nonce: Number(executed.nonce),
+  });
   const late = await postJson(`${serviceUrl}/v1/multisig-transactions/${safeTxHash}/confirmations/`, { signature: await walletSignature(owner3.privateKey, safeTxHash) });
   tt.equal(late.status, 422, 'no confirmation after execution');
   await waitFor(() => feed.events.some((event) => event.safeTransaction.status === 'executed'), 'the execution, by subscription');

@@ -17,3 +17,10 @@ export async function graphql(baseUrl: string, query: string, variables: Record<
   const { body } = await postJson(`${baseUrl}/graphql`, { query, variables });
   return body;
 }
+
+/** POSTs a signed message to the service (`POST /`) and returns its receipt; throws when it is refused. */
+export async function postMessage(baseUrl: string, envelope: unknown): Promise<{ id: string }> {
+  const response = await postJson(baseUrl, envelope);
+  if (response.status !== 200) throw new Error(JSON.stringify(response.body));
+  return response.body as { id: string };
+}

@@ -8,12 +8,12 @@ import { openTestDatabase, type TestDatabase } from './database.ts';
 
 export type TestServer = { app: FastifyInstance; url: string; database: TestDatabase; config: Config; close(): Promise<void> };
 
-/** Starts the service; `env` overrides configuration variables. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** Starts the service; `env` overrides configuration variables; `options` the parts not set by configuration. */
+export async function startTestServer(env: Record<string, string> = {}, options: { consoleDir?: string } = {}): Promise<TestServer> {
   const config = loadConfig({ env: { DATA_DIR: ':memory:', LOG_LEVEL: 'silent', PORT: '0', ...env } });
   const database = await openTestDatabase();
   const serviceKey = createServiceKey(`0x${crypto.randomBytes(32).toString('hex')}`);
-  const app = await buildApp({ config, database, serviceKey, logger: false });
+  const app = await buildApp({ config, database, serviceKey, logger: false, consoleDir: options.consoleDir });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,

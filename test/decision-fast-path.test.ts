@@ -6,7 +6,8 @@ import t from 'tap';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../server/db/open-database.ts';
 import { openSnapshotReaders } from '../server/db/open-snapshot-readers.ts';
-import { computeDecision, decideCountedVotes, type DecisionProposal } from '../server/scoring/compute-decision.ts';
+import { canonicalJson } from '../server/ingest/content-id.ts';
+import { choiceJson, computeDecision, decideCountedVotes, type DecisionProposal } from '../server/scoring/compute-decision.ts';
 import { decideProposal } from '../server/scoring/decide-proposal.ts';
 import { loadBallots } from '../server/scoring/load-ballots.ts';
 import { loadCountedVotes, UnparsableLineError } from '../server/scoring/load-counted-votes.ts';
@@ -75,15 +76,21 @@ for (const type of VOTING_TYPES) {
       t.equal(JSON.stringify(fast.scoresByStrategy), JSON.stringify(plain.scoresByStrategy), 'same floats, bit for bit');
       if (database.driver === 'pg') {
         // Inside a transaction, through two extra connections in its snapshot, as decideProposal reads them.
-        const viaReaders = await db.transaction(async (tx) => {
-          const readers = await openSnapshotReaders({ db, tx, count: 2 });
-          t.ok(readers, 'readers opened on PostgreSQL');
-          try {
-            return await loadCountedVotes({ db: tx, proposalId: proposal.id, chunkRows: 300, readers: readers?.clients, fallBackToRows: false });
-          } finally {
-            await readers?.close();
-          }
-        });
+        let opened = 0;
+        const viaReaders = await db.transaction((tx) =>
+          loadCountedVotes({
+            db: tx,
+            proposalId: proposal.id,
+            chunkRows: 300,
+            fallBackToRows: false,
+            openReaders: async () => {
+              const readers = await openSnapshotReaders({ db, tx, count: 2 });
+              if (readers) opened += readers.clients.length;
+              return readers;
+            },
+          }),
+        );
+        t.equal(opened, 2, 'two readers opened on PostgreSQL');
         t.same(decideCountedVotes({ proposal, counted: viaReaders }), plain, 'same decision through snapshot readers');
       }
     });
@@ -113,4 +120,23 @@ t.test('decideProposal signs the decision the plain recount gives', async (t) =>
   t.equal(result.decision.votesCount, 3000);
   t.equal(result.decision.lastMci, plain.message.lastMci);
   t.same(result.decision.scores, plain.scores);
+});
+
+t.test('the votes hash writes every ballot shape as canonicalJson does', (t) => {
+  const rng = seededRandom(4242);
+  let objects = 0;
+  for (const type of VOTING_TYPES) {
+    for (let i = 0; i < 2000; i++) {
+      const choice = JSON.parse(JSON.stringify(randomChoice(rng, type, rng.pick([3, 5, 12, 30]))) ?? 'null') as unknown;
+      const expected = typeof choice === 'object' && choice !== null && !Array.isArray(choice) ? canonicalJson(choice) : JSON.stringify(choice);
+      if (choiceJson(choice) !== expected) t.fail(`${JSON.stringify(choice)}: ${choiceJson(choice)} != ${expected}`);
+      if (typeof choice === 'object' && choice !== null && !Array.isArray(choice)) objects++;
+    }
+  }
+  for (const odd of ['{"b": 1, "a": 2, "10": 3, "9": 4, "01": 5, " 1": 6}', '{"__proto__": 1, "x": [1, {"b": 2, "a": 1}]}', '{"1": 1e400, "2": -0.0, "3": 1e-7}', '{}']) {
+    const choice = JSON.parse(odd) as unknown;
+    t.equal(choiceJson(choice), canonicalJson(choice), odd);
+  }
+  t.ok(objects > 1000, `${objects} weight maps among them`);
+  t.end();
 });

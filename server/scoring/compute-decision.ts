@@ -85,7 +85,24 @@ export function createLineHasher(): { add(line: string): void; digest(): string 
 
 /** The canonical JSON of a choice as the votes hash writes it (objects with sorted keys). */
 export function choiceJson(choice: unknown): string {
-  return typeof choice === 'object' && choice !== null && !Array.isArray(choice) ? canonicalJson(choice) : JSON.stringify(choice);
+  if (typeof choice !== 'object' || choice === null || Array.isArray(choice)) return JSON.stringify(choice);
+  return flatNumberMapJson(choice as Record<string, unknown>) ?? canonicalJson(choice);
+}
+
+/**
+ * `canonicalJson` of an object whose values are all numbers (a weight-map ballot), written directly: keys in
+ * code-unit order (what its `<` comparison gives), no intermediate entry arrays. Undefined for other objects.
+ */
+function flatNumberMapJson(map: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(map);
+  if (keys.length > 1) keys.sort();
+  let json = '{';
+  for (let k = 0; k < keys.length; k++) {
+    const value = map[keys[k]];
+    if (typeof value !== 'number') return undefined;
+    json += `${k > 0 ? ',' : ''}${JSON.stringify(keys[k])}:${JSON.stringify(value)}`;
+  }
+  return `${json}}`;
 }
 
 /** One votes-hash line, `canonicalJson([id, choice, vp, vpByStrategy])`, from the JSON of its parts. */

@@ -125,14 +125,13 @@ export async function decideProposal({ db, serviceKey, proposalId, now, settleSe
 const SNAPSHOT_READERS = 2;
 
 /** The proposal's counted votes as the transaction sees them, read over extra connections where there can be some. */
-async function loadVotesInParallel(db: Db, tx: Db, proposalId: string) {
-  // Without extra connections (PGlite, or the server refusing more) the transaction reads them itself.
-  const readers = await openSnapshotReaders({ db, tx, count: SNAPSHOT_READERS }).catch(() => undefined);
-  try {
-    return await loadCountedVotes({ db: tx, proposalId, readers: readers?.clients });
-  } finally {
-    await readers?.close();
-  }
+function loadVotesInParallel(db: Db, tx: Db, proposalId: string) {
+  return loadCountedVotes({
+    db: tx,
+    proposalId,
+    // Without extra connections (PGlite, or the server refusing more) the transaction reads them itself.
+    openReaders: () => openSnapshotReaders({ db, tx, count: SNAPSHOT_READERS }).catch(() => undefined),
+  });
 }
 
 /** The risk report as of the end of voting, once the proposal is due (undefined before, or when it cannot be computed). */

@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
+import type { SnapshotReaders } from '../db/open-snapshot-readers.ts';
 import { queryRows, type Db } from '../db/open-database.ts';
 import { choiceJson, countBallots, createLineHasher, votesHashLine, type CountedVotes } from './compute-decision.ts';
 import { loadBallots } from './load-ballots.ts';
@@ -17,10 +18,11 @@ export type LoadCountedVotesParameters = {
   /** Rows per query (about: ranges of `mci` of equal width). */
   chunkRows?: number;
   /**
-   * Connections in the same snapshot as `db` (`openSnapshotReaders`) that read the ranges in turn, so the
-   * server writes the next ranges while this process parses one; without them `db` reads them one by one.
+   * Opens connections in the same snapshot as `db` (`openSnapshotReaders`) that read the ranges in turn, so
+   * the server writes the next ranges while this process parses one; called only when there are several
+   * ranges. Without them (or when it gives none) `db` reads the ranges one by one.
    */
-  readers?: readonly pg.ClientBase[];
+  openReaders?: () => Promise<SnapshotReaders | undefined>;
   /** Whether rows the text form cannot carry are read the plain way (default) or throw `UnparsableLineError` (tests). */
   fallBackToRows?: boolean;
 };
@@ -48,7 +50,7 @@ export class UnparsableLineError extends Error {
 }
 
 /** Every current vote of the proposal in `mci` order, with `lastMci` and the votes hash, as `countBallots(loadBallots(...))`. */
-export async function loadCountedVotes({ db, proposalId, chunkRows = 50_000, readers = [], fallBackToRows = true }: LoadCountedVotesParameters): Promise<CountedVotes> {
+export async function loadCountedVotes({ db, proposalId, chunkRows = 50_000, openReaders, fallBackToRows = true }: LoadCountedVotesParameters): Promise<CountedVotes> {
   const [range] = await queryRows<{ first: string | null; last: string | null; count: number | string }>(
     db,
     sql`SELECT min(mci)::text AS first, max(mci)::text AS last, count(*) AS count FROM votes WHERE proposal = ${proposalId}`,
@@ -61,7 +63,16 @@ export async function loadCountedVotes({ db, proposalId, chunkRows = 50_000, rea
   const width = Math.floor((last - first) / chunks) + 1;
   const ranges: [number, number][] = [];
   for (let from = first; from <= last; from += width) ranges.push([from, from + width]);
-  const pending = readChunks(db, proposalId, ranges, readers);
+  const readers = ranges.length > 1 && openReaders ? await openReaders() : undefined;
+  try {
+    return await countChunks(db, proposalId, count, readChunks(db, proposalId, ranges, readers?.clients ?? []), fallBackToRows);
+  } finally {
+    await readers?.close();
+  }
+}
+
+/** Parses the ranges' lines in order into the counted votes (or reads the rows plainly, see UnparsableLineError). */
+async function countChunks(db: Db, proposalId: string, count: number, pending: Promise<ChunkRow>[], fallBackToRows: boolean): Promise<CountedVotes> {
   const votes: Vote[] = new Array(count);
   const hasher = createLineHasher();
   const choices = new Map<string, Parsed>();

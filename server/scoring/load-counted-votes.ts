@@ -43,6 +43,11 @@ type Parsed = { value: unknown; json: string };
 
 /** Distinct texts remembered per load: ballots repeat (a few choices, a few powers), the cap bounds memory when they do not. */
 const MAX_CACHED = 1 << 16;
+/** Texts seen before a cache that has been no use (fewer hits than entries) stops looking up. */
+const CACHE_TRIAL = 4096;
+
+/** Parsed texts by text, which turns itself off where texts do not repeat (lookups would only cost). */
+type ParseCache = { known: Map<string, Parsed>; hits: number; on: boolean };
 
 /** A line the text form cannot carry unambiguously (an id with a tab or a newline): the plain path reads those rows. */
 export class UnparsableLineError extends Error {
@@ -75,8 +80,8 @@ export async function loadCountedVotes({ db, proposalId, chunkRows = 50_000, ope
 async function countChunks(db: Db, proposalId: string, count: number, pending: Promise<ChunkRow>[], fallBackToRows: boolean): Promise<CountedVotes> {
   const votes: Vote[] = new Array(count);
   const hasher = createLineHasher();
-  const choices = new Map<string, Parsed>();
-  const powers = new Map<string, Parsed>();
+  const choices: ParseCache = { known: new Map(), hits: 0, on: true };
+  const powers: ParseCache = { known: new Map(), hits: 0, on: true };
   let parsed = 0;
   let lastMci = 0;
   try {
@@ -148,11 +153,19 @@ function chunkSql(proposalId: string, from: number, to: number) {
 }
 
 /** `JSON.parse(text)` through the cache (the value is shared by every ballot with that text: never mutated). */
-function cachedParse(cache: Map<string, Parsed>, text: string, make: (value: unknown) => Parsed): Parsed {
-  const known = cache.get(text);
-  if (known) return known;
+function cachedParse(cache: ParseCache, text: string, make: (value: unknown) => Parsed): Parsed {
+  if (!cache.on) return make(JSON.parse(text));
+  const known = cache.known.get(text);
+  if (known) {
+    cache.hits++;
+    return known;
+  }
   const entry = make(JSON.parse(text));
-  if (cache.size < MAX_CACHED) cache.set(text, entry);
+  const size = cache.known.size;
+  if (size >= CACHE_TRIAL && cache.hits < size) {
+    cache.on = false;
+    cache.known.clear();
+  } else if (size < MAX_CACHED) cache.known.set(text, entry);
   return entry;
 }
 

@@ -12,6 +12,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 /** Every accepted signed message, in acceptance order (`mci` as in Snapshot). */
 export const messages = pgTable(
@@ -142,6 +143,8 @@ export const votes = pgTable(
     index('votes_proposal_created').on(t.proposal, t.created, t.id),
     index('votes_proposal_vp').on(t.proposal, t.vp, t.id),
     index('votes_proposal_mci').on(t.proposal, t.mci),
+    // The few votes whose power waits for the snapshot block, found at close without scanning every vote.
+    index('votes_proposal_pending').on(t.proposal).where(sql`vp_state = 'pending'`),
     index('votes_voter_created').on(t.voter, t.created),
     index('votes_space_created').on(t.space, t.created),
   ],

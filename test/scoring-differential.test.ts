@@ -199,3 +199,22 @@ t.test('non-finite and negative powers follow snapshot.js arithmetic', (t) => {
   }
   t.end();
 });
+
+t.test('weight-map ballots shared between votes (one object per distinct ballot, as decisions load them) equal snapshot.js', (t) => {
+  for (const type of ['quadratic', 'weighted'] as const) {
+    for (const [seed, distinct, count] of [
+      [1, 25, 5000],
+      [2, 3000, 9000],
+      [3, 9000, 9000],
+    ]) {
+      const rng = seededRandom(7_000 + seed);
+      const n = 6;
+      const choices = choiceLabels(n);
+      const pool = Array.from({ length: distinct }, () => randomChoice(rng, type, n));
+      // Shared objects, then (seed 3) every vote its own: the memo must give the same sums whether it stays on or not.
+      const votes: Vote[] = Array.from({ length: count }, (_, v) => ({ choice: seed === 3 ? pool[v] : rng.pick(pool), ...randomPower(rng, 2) }));
+      t.equal(firstDifference(tally({ type, choices, votes, strategies: 2 }), snapshotTally(type, choices, votes, 2)), null, `${type}: ${count} votes over ${distinct} ballots`);
+    }
+  }
+  t.end();
+});

@@ -6,8 +6,10 @@ import type { SpaceVoting } from '../../schema/space-settings.ts';
 import type { Db } from '../db/open-database.ts';
 import { lockLog } from '../ingest/log-writer.ts';
 import type { ServiceKey } from '../service-key.ts';
-import { computeDecision } from './compute-decision.ts';
-import { loadBallots, scoreColumns } from './load-ballots.ts';
+import { decideCountedVotes } from './compute-decision.ts';
+import { scoreColumns } from './load-ballots.ts';
+import { loadCountedVotes } from './load-counted-votes.ts';
+import { openSnapshotReaders } from '../db/open-snapshot-readers.ts';
 import { SELECTORS } from '../chain/abi.ts';
 import { sharedRpcPool } from '../chain/rpc-pool.ts';
 import { getVotingPower } from './get-voting-power.ts';
@@ -72,10 +74,10 @@ export async function decideProposal({ db, serviceKey, proposalId, now, settleSe
       .where(eq(proposals.id, proposalId));
     if (!proposal) return { status: 'unknown' };
     if (now < proposal.end + settleSeconds) return { status: 'open', decidesAt: proposal.end + settleSeconds };
-    const ballots = await loadBallots(tx, proposalId);
-    const computed = computeDecision({
+    const counted = await loadVotesInParallel(db, tx, proposalId);
+    const computed = decideCountedVotes({
       proposal: { ...proposal, strategies: (proposal.strategies as unknown[]).length, voting: proposal.voting as SpaceVoting },
-      ballots,
+      counted,
     });
     const { id, signature, signer } = signDecision(serviceKey, computed.message);
     // Advisory and not signed: computed from the same log, it never feeds into the outcome above.
@@ -119,6 +121,19 @@ export async function decideProposal({ db, serviceKey, proposalId, now, settleSe
       })
       .where(eq(proposals.id, proposalId));
     return { status: 'decided', decision };
+  });
+}
+
+/** Readers in the transaction's snapshot while it holds the log lock; 10^6 ballots take seconds to read. */
+const SNAPSHOT_READERS = 2;
+
+/** The proposal's counted votes as the transaction sees them, read over extra connections where there can be some. */
+function loadVotesInParallel(db: Db, tx: Db, proposalId: string) {
+  return loadCountedVotes({
+    db: tx,
+    proposalId,
+    // Without extra connections (PGlite, or the server refusing more) the transaction reads them itself.
+    openReaders: () => openSnapshotReaders({ db, tx, count: SNAPSHOT_READERS }).catch(() => undefined),
   });
 }
 

@@ -40,8 +40,8 @@ export function createWeightMapScratch(): WeightMapScratch {
  * Snapshot's validity rule for `{"idx": weight}` ballots (quadratic and weighted), fused with the sum
  * the tally needs: returns Σ weights in `Object.values` order when the ballot is a non-array object
  * with at least one key, every key naming a choice after `Number(key)`, every weight a number ≥ 0 and
- * one weight > 0; returns -1 otherwise. Own enumerable keys are read once with `for…in`, which visits
- * them in `Object.keys` order (choice objects are plain JSON objects); when `scratch` is given, each
+ * one weight > 0; returns -1 otherwise. Own enumerable keys are read once, in `Object.keys` order (an
+ * array of them walks faster than `for…in` over integer keys); when `scratch` is given, each
  * key's canonical choice index (the property `choice[i + 1]` reads) and weight are left in it.
  */
 export function scanWeightMap(choice: unknown, choices: readonly string[], scratch?: WeightMapScratch): number {
@@ -51,7 +51,9 @@ export function scanWeightMap(choice: unknown, choices: readonly string[], scrat
   let whole = 0;
   let keys = 0;
   let positive = false;
-  for (const key in map) {
+  const own = Object.keys(map);
+  for (let o = 0; o < own.length; o++) {
+    const key = own[o];
     const canonical = canonicalIndexKey(key, n);
     if (choices[(canonical > 0 ? canonical : Number(key)) - 1] === undefined) return -1;
     const weight = map[key];
@@ -237,6 +239,7 @@ export function sumWeightMaps(params: WeightMapTallyParameters, rule: WeightMapR
   let total = 0;
   let validTotal = 0;
   let vote: Vote = votes[0];
+  const memo = createScanMemo();
   const add = (i: number, fraction: number): void => {
     sums[i] += rule.term(fraction, vote.balance);
     const row = i * strategies;
@@ -246,10 +249,50 @@ export function sumWeightMaps(params: WeightMapTallyParameters, rule: WeightMapR
     vote = votes[v];
     checkStrategyScores(vote, strategies);
     total += vote.balance;
-    const whole = scanWeightMap(vote.choice, choices, scratch);
+    const whole = memo.scan(vote.choice, choices, scratch);
     if (whole < 0) continue;
     validTotal += vote.balance;
     visitFractions(vote, whole, scratch, n, strategies, rule, add);
   }
   return { sums, sumsByStrategy, validTotal, total };
+}
+
+/** Ballot objects remembered before the memo decides whether ballots repeat. */
+const MEMO_TRIAL = 4096;
+
+/**
+ * `scanWeightMap` remembered per ballot object: votes loaded for a decision share one object per distinct
+ * ballot text, so each is walked once. Where ballots do not repeat (every vote its own object), the memo
+ * turns itself off after a trial, so it costs those recounts almost nothing. Ballots are never mutated.
+ */
+function createScanMemo() {
+  const known = new Map<object, { whole: number; index: Int32Array; weight: Float64Array }>();
+  let on = true;
+  let hits = 0;
+  return {
+    scan(choice: unknown, choices: readonly string[], scratch: WeightMapScratch): number {
+      if (!on || typeof choice !== 'object' || choice === null) return scanWeightMap(choice, choices, scratch);
+      const hit = known.get(choice);
+      if (hit) {
+        hits++;
+        scratch.count = hit.index.length;
+        if (scratch.index.length < hit.index.length) {
+          scratch.index = new Int32Array(hit.index.length);
+          scratch.weight = new Float64Array(hit.index.length);
+        }
+        scratch.index.set(hit.index);
+        scratch.weight.set(hit.weight);
+        return hit.whole;
+      }
+      const whole = scanWeightMap(choice, choices, scratch);
+      if (known.size >= MEMO_TRIAL && hits < known.size) {
+        on = false;
+        known.clear();
+      } else {
+        const count = whole < 0 ? 0 : scratch.count;
+        known.set(choice, { whole, index: scratch.index.slice(0, count), weight: scratch.weight.slice(0, count) });
+      }
+      return whole;
+    },
+  };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "votes_proposal_pending" ON "votes" USING btree ("proposal") WHERE vp_state = 'pending';

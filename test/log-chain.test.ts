@@ -12,6 +12,8 @@ import { backfillChain } from '../server/log/backfill-chain.ts';
 import { createCheckpoint } from '../server/log/checkpoint.ts';
 import { entryHash, GENESIS_HASH } from '../server/log/entry-hash.ts';
 import { verifyLog } from '../server/log/verify-log.ts';
+import { createEntryChecker } from '../server/log/create-entry-checker.ts';
+import { readLogPage } from '../server/log/read-log.ts';
 import { createServiceKey } from '../server/service-key.ts';
 import { graphql } from './support/client.ts';
 import { openTestDatabase } from './support/database.ts';
@@ -140,7 +142,8 @@ t.test('an entry re-hashed with another valid-looking signature is found by the 
 t.test('a dropped entry is found at the entry after it', async (tt) => {
   const log = await rows();
   const [dropped, next] = [log[8], log[9]];
-  await db().execute(sql`CREATE TEMP TABLE IF NOT EXISTS dropped AS SELECT * FROM messages WITH NO DATA`);
+  // Not a TEMP table: the pool may run the next statement on another connection.
+  await db().execute(sql`CREATE TABLE IF NOT EXISTS dropped AS SELECT * FROM messages WITH NO DATA`);
   const outcome = await tampered(
     [`INSERT INTO dropped SELECT * FROM messages WHERE mci = ${dropped.mci}`, `DELETE FROM messages WHERE mci = ${dropped.mci}`],
     [`INSERT INTO messages SELECT * FROM dropped`, `DELETE FROM dropped`],
@@ -180,6 +183,96 @@ t.test('a derived row that the log does not explain is found', async (tt) => {
   await db().execute(
     sql`INSERT INTO follows (id, ipfs, follower, space, network, created) VALUES (${follow.id}, ${follow.ipfs}, ${fixture.voters[2].address}, 'log.eth', 's', ${Number(follow.timestamp)})`,
   );
+  tt.ok((await verifyLog({ db: db(), config })).ok, 'restored');
+});
+
+t.test('read four entries a page, the next read while one is checked, a tampered entry is still found at its mci', async (tt) => {
+  const log = await rows();
+  const victim = log[15];
+  const original = JSON.stringify(victim.envelope).replaceAll("'", "''");
+  await db().execute(sql.raw(`UPDATE messages SET envelope = jsonb_set(envelope, '{data,message,reason}', '"forged"') WHERE mci = ${victim.mci}`));
+  try {
+    // Pages of 4 entries: the divergence is in the fourth page, checked while the fifth is being read.
+    const outcome = await verifyLog({ db: db(), config, pageSize: 4 });
+    tt.match(outcome.divergence, { mci: Number(victim.mci), check: 'hash' });
+    tt.equal(outcome.messages, 15);
+    tt.equal(outcome.head?.hash, log[14].hash);
+  } finally {
+    await db().execute(sql.raw(`UPDATE messages SET envelope = '${original}'::jsonb WHERE mci = ${victim.mci}`));
+  }
+  const intact = await verifyLog({ db: db(), config, pageSize: 4 });
+  tt.same(intact.divergence, null);
+  tt.equal(intact.messages, fixture.accepted);
+});
+
+t.test('entries checked by worker threads give the same results as on the calling thread', async (tt) => {
+  const log = await readLogPage(db(), -1, 1000, { envelopeAsText: true });
+  // The fourth entry claims another signer: the worker finds it at its own position, not the chunk's.
+  log[3] = { ...log[3], address: fixture.voters[5].address };
+  const inline = createEntryChecker({ config, workers: 0 });
+  const threaded = createEntryChecker({ config, workers: 2, chunkSize: 2 });
+  try {
+    const [here, there] = await Promise.all([inline.check(log), threaded.check(log)]);
+    tt.same(there, here);
+    tt.equal(there.length, log.length);
+    tt.match(there[3].divergence, { mci: Number(log[3].mci), check: 'hash' });
+    tt.ok(there.every((check, index) => index === 3 || check.divergence === null));
+    tt.ok(there.every((check, index) => index === 3 || check.hash === log[index].hash), 'hashes recomputed over each stored prev_hash');
+  } finally {
+    await threaded.close();
+  }
+});
+
+t.test('a re-chained log whose ballots were swapped is refused by the replay at the vote applied second', async (tt) => {
+  const log = await queryRows<{ mci: string; address: string; type: string; hash: string }>(db(), sql`SELECT mci, address, type, hash FROM messages ORDER BY mci`);
+  const voter = fixture.voters[0].address;
+  const [first, second] = log.filter((row) => row.address === voter && row.type === 'vote');
+  const rechain = async () => {
+    await db().execute(sql`UPDATE messages SET prev_hash = '', hash = '' WHERE mci >= ${first.mci}`);
+    await backfillChain(db());
+  };
+  const swap = [
+    `UPDATE messages SET mci = -1 WHERE mci = ${first.mci}`,
+    `UPDATE messages SET mci = ${first.mci} WHERE mci = ${second.mci}`,
+    `UPDATE messages SET mci = ${second.mci} WHERE mci = -1`,
+  ];
+  // A forger who reorders two signed ballots and recomputes every hash after them: chain, hashes and
+  // signatures all check out; only replaying shows the older ballot cannot follow the newer one.
+  for (const statement of swap) await db().execute(sql.raw(statement));
+  await rechain();
+  try {
+    tt.same((await verifyLog({ db: db(), config, chainOnly: true })).divergence, null, 'the chain alone cannot tell');
+    const outcome = await verifyLog({ db: db(), config });
+    tt.match(outcome.divergence, { mci: Number(second.mci), check: 'replay', detail: /already voted at later time/ });
+    const before = log.filter((row) => Number(row.mci) < Number(second.mci));
+    tt.equal(outcome.messages, before.length, 'the entries before the refused vote, not the batch after it');
+    tt.equal(outcome.head?.mci, Number(before[before.length - 1].mci));
+  } finally {
+    for (const statement of swap) await db().execute(sql.raw(statement));
+    await rechain();
+  }
+  tt.same(
+    (await rows()).map((row) => row.hash),
+    log.map((row) => row.hash),
+    'restored: the same chain as before',
+  );
+});
+
+t.test('a derived row missing or added is found, with the mci of the entry that wrote it', async (tt) => {
+  const [history] = await queryRows<any>(db(), sql`SELECT * FROM vote_history ORDER BY mci DESC LIMIT 1`);
+  await db().execute(sql`CREATE TABLE IF NOT EXISTS history_copy AS SELECT * FROM vote_history WITH NO DATA`);
+  const missing = await tampered(
+    [`INSERT INTO history_copy SELECT * FROM vote_history WHERE id = '${history.id}'`, `DELETE FROM vote_history WHERE id = '${history.id}'`],
+    [`INSERT INTO vote_history SELECT * FROM history_copy`, `DELETE FROM history_copy`],
+    true,
+  );
+  tt.match(missing.divergence, { mci: Number(history.mci), check: 'table', detail: /^vote_history: the database has no row where replaying the log gives .*"id":"0x/ });
+  const extra = await tampered(
+    [`INSERT INTO aliases (id, ipfs, address, alias, created) VALUES ('0xforged', 'forged', '${fixture.voters[3].address}', '${fixture.voters[4].address}', 1)`],
+    [`DELETE FROM aliases WHERE id = '0xforged'`],
+    true,
+  );
+  tt.match(extra.divergence, { mci: null, check: 'table', detail: /^aliases: the database has .*0xforged.* where replaying the log gives no row/ });
   tt.ok((await verifyLog({ db: db(), config })).ok, 'restored');
 });
 

@@ -18,6 +18,8 @@ export type CheckSenderParameters = {
   parsed: ParsedEnvelope;
   /** Loads a space, deleted or not (cached by the caller). */
   getSpace(id: string): Promise<SpaceRecord | null>;
+  /** The signature check (default `verifySignature`); verify-log passes the recovery it already did. */
+  verify?: typeof verifySignature;
 };
 
 export type CheckSenderReturnType = {
@@ -33,7 +35,7 @@ const SPACE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** Throws a ClientError with Snapshot's reason when the sender may not send this message. */
-export async function checkSender({ db, config, now, parsed, getSpace }: CheckSenderParameters): Promise<CheckSenderReturnType> {
+export async function checkSender({ db, config, now, parsed, getSpace, verify = verifySignature }: CheckSenderParameters): Promise<CheckSenderReturnType> {
   const { kind, message, envelope, id } = parsed;
   const spaceId = typeof message.space === 'string' ? message.space : '';
   if ('space' in message && !SPACE_ID.test(spaceId)) throw new ClientError('Invalid space id');
@@ -54,7 +56,7 @@ export async function checkSender({ db, config, now, parsed, getSpace }: CheckSe
     if (!link) throw new ClientError('wrong alias');
   }
 
-  const signed = await verifySignature({
+  const signed = await verify({
     digest: id,
     signature: envelope.sig,
     signer,

@@ -12,11 +12,20 @@ export type StoredLogRow = Omit<LogRow, 'timestamp' | 'received'> & {
   hash: string;
 };
 
+export type ReadLogPageOptions = {
+  /** The schema holding the log (default: the search path's). */
+  schema?: string;
+  /** The envelope as its JSON text, not parsed (cheap to hand to a worker thread). */
+  envelopeAsText?: boolean;
+};
+
 /** Up to `pageSize` entries after `afterMci`. */
-export function readLogPage(db: Db, afterMci: number, pageSize: number): Promise<StoredLogRow[]> {
+export function readLogPage(db: Db, afterMci: number, pageSize: number, { schema, envelopeAsText = false }: ReadLogPageOptions = {}): Promise<StoredLogRow[]> {
+  const table = schema ? sql`${sql.identifier(schema)}.messages` : sql`messages`;
+  const envelope = envelopeAsText ? sql`envelope::text AS envelope` : sql`envelope`;
   return queryRows<StoredLogRow>(
     db,
-    sql`SELECT mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received, prev_hash, hash
-          FROM messages WHERE mci > ${afterMci} ORDER BY mci LIMIT ${pageSize}`,
+    sql`SELECT mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, ${envelope}, received, prev_hash, hash
+          FROM ${table} WHERE mci > ${afterMci} ORDER BY mci LIMIT ${pageSize}`,
   );
 }

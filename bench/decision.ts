@@ -42,7 +42,7 @@ for (const variant of VARIANTS) {
         ${JSON.stringify(choices)}::jsonb, '[]', 0, ${end}, 1, '[{"name":"ticket","params":{}}]', '{"name":"any","params":{}}',
         '{"name":"any","params":{}}', '{}', '', '', ARRAY[0,0,0,0,0]::numeric[], ARRAY[[0],[0],[0],[0],[0]]::numeric[], 2)`);
     // Live tallies are not what is measured: the trigger is off while the votes are loaded.
-    await db.execute(sql`ALTER TABLE votes DISABLE TRIGGER votes_tally`);
+    await db.execute(sql`ALTER TABLE votes DISABLE TRIGGER votes_tally_insert`);
     const choiceSql =
       type === 'single-choice'
         ? sql`to_jsonb(1 + (i % 5))`

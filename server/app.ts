@@ -75,7 +75,7 @@ export async function buildApp({
     trustProxy: config.trustProxy,
     return503OnClosing: true,
   });
-  const logWriter = createLogWriter({ db: database.db, hashChain });
+  const logWriter = createLogWriter({ db: database.db, hashChain, driver: database.driver });
   const membership = createMembership({ db: database.db, config, serviceKey });
   const routeList: string[] = [];
   app.decorate('routeList', routeList);

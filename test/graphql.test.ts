@@ -123,3 +123,26 @@ t.test('proposalB has no votes and GET queries work', async (tt) => {
   const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent(`{ proposal(id: "${proposalB}") { votes scores } }`)}`);
   tt.same(((await response.json()) as { data: unknown }).data, { proposal: { votes: 0, scores: [0, 0] } });
 });
+
+t.test('a votes page reads only the requested columns, yet every field and nested object still resolves', async (tt) => {
+  const all = 'id ipfs voter created choice metadata reason app vp vp_by_strategy vp_state identity { credentialId }';
+  const page = async (selection: string) =>
+    (await graphql(server.url, `{ votes(first: 30, where: { proposal: "${proposalA}" }) ${selection} }`)) as {
+      data: { votes: Array<Record<string, unknown>> };
+    };
+  const full = (await page(`{ ${all} space { id } proposal { id title } }`)).data.votes;
+  tt.equal(full.length, 30);
+  tt.ok(full.every((vote) => typeof vote.ipfs === 'string' && vote.space && (vote.proposal as { id: string }).id === proposalA), 'all fields filled');
+  const narrow = (await page('{ voter vp reason }')).data.votes;
+  tt.same(narrow, full.map(({ voter, vp, reason }) => ({ voter, vp, reason })), 'a few fields: the same values');
+  const nested = (await page('{ space { id name } proposal { title } __typename }')).data.votes;
+  tt.same(
+    nested,
+    full.map(() => ({ space: { id: 'reads.eth', name: 'Reads' }, proposal: { title: 'Alpha budget' }, __typename: 'Vote' })),
+    'nested objects resolve without their key columns being asked for',
+  );
+  const fragment = (await graphql(server.url, `{ votes(first: 30, where: { proposal: "${proposalA}" }) { ...v } } fragment v on Vote { ${all} }`)) as {
+    data: { votes: unknown[] };
+  };
+  tt.same(fragment.data.votes, full.map(({ space: _space, proposal: _proposal, ...rest }) => rest), 'fragments: every field');
+});

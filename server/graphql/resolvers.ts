@@ -1,5 +1,6 @@
 /** Root query resolvers and batched field loaders (one query per field per request, never one per row). */
 import { and, eq, ilike, inArray, lte, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import { riskReports } from '../../schema/ai-tables.ts';
 import { decisions } from '../../schema/decision-tables.ts';
@@ -15,6 +16,7 @@ import { identityStatus } from '../membership/identity-status.ts';
 import { submitCredential } from '../membership/submit-credential.ts';
 import { afterCondition, LIMITS, pageOf, whereConditions, type EntitySpec, type PageArguments } from './build-query.ts';
 import { checkpointStatement, listCheckpoints } from '../log/checkpoint.ts';
+import { selectedColumns } from './selected-columns.ts';
 import {
   aliasSpec,
   followSpec,
@@ -26,6 +28,12 @@ import {
   voteColumns,
   voteSpec,
 } from './entities.ts';
+
+/** Vote fields resolved from other columns: the nested space and proposal (loaders) and the identity. */
+const VOTE_FIELD_COLUMNS = {
+  identity: ['space', 'credential_id', 'status_list_hash'],
+  __typename: [],
+} satisfies Partial<Record<string, ReadonlyArray<keyof typeof voteColumns>>>;
 
 type ListArguments = PageArguments & { where?: Record<string, unknown> | null; after?: string | null };
 type SpaceRow = { id: string; settings: unknown; controller: string; created: number; updated: number };
@@ -148,10 +156,10 @@ export function createResolvers({ db, membership }: ResolverDependencies): { res
         const [row] = await db.select(voteColumns).from(votes).where(eq(votes.id, id));
         return row ?? null;
       },
-      async votes(_root, args: ListArguments) {
+      async votes(_root, args: ListArguments, _context, info: GraphQLResolveInfo) {
         const page = pageOf(voteSpec, args);
         return db
-          .select(voteColumns)
+          .select(selectedColumns({ info, columns: voteColumns, needs: VOTE_FIELD_COLUMNS, always: ['id'] }))
           .from(votes)
           .where(and(...whereConditions(voteSpec, args.where), ...(await cursor(voteSpec, votes, args, page))))
           .orderBy(...page.order)

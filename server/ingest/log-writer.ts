@@ -70,15 +70,26 @@ export type CreateLogWriterParameters = {
   onCommitted?: CommitListener;
   /** Chain each entry to the previous one (default); off only to measure its cost in benchmarks. */
   hashChain?: boolean;
+  /** The driver behind `db`: on a PostgreSQL server the lock and the head read go in one round trip. */
+  driver?: 'pg' | 'pglite';
 };
 
 /** Arbitrary constant naming the log lock among PostgreSQL advisory locks. */
 export const LOG_LOCK = 4_201_338;
 
-/** Creates the writer; at most one transaction is in flight per writer, the next batch fills meanwhile. */
-export function createLogWriter({ db, maxBatch = 500, onCommitted, hashChain = true }: CreateLogWriterParameters): LogWriter {
+/**
+ * Creates the writer. One transaction holds the log lock and writes; meanwhile the next one has begun
+ * and waits for the lock, and takes the messages queued by the time it gets it. The lock passes from
+ * one commit to the next inside PostgreSQL, without a round trip through this process in between.
+ */
+export function createLogWriter({ db, maxBatch = 500, onCommitted, hashChain = true, driver = 'pglite' }: CreateLogWriterParameters): LogWriter {
   let queue: Pending[] = [];
-  let running: Promise<void> | null = null;
+  /** A transaction has begun and not yet taken its batch: it takes whatever is queued then. */
+  let waiting = false;
+  let scheduled = false;
+  /** Settles when the latest transaction has reported; each reports after the one before it. */
+  let reported: Promise<void> = Promise.resolve();
+  const running = new Set<Promise<void>>();
   const listeners = new Set<CommitListener>(onCommitted ? [onCommitted] : []);
 
   const committed = (entries: CommittedEntry[]) => {
@@ -92,13 +103,47 @@ export function createLogWriter({ db, maxBatch = 500, onCommitted, hashChain = t
     }
   };
 
-  const run = async (): Promise<void> => {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      committed(await flush(db, batch, hashChain));
-    }
-    running = null;
+  const take = (): Pending[] => {
+    waiting = false;
+    const batch = queue.slice(0, maxBatch);
+    queue = queue.slice(batch.length);
+    // The next transaction begins now and queues on the lock behind this one.
+    start();
+    return batch;
+  };
+
+  const start = () => {
+    if (waiting || queue.length === 0) return;
+    waiting = true;
+    const previous = reported;
+    const run = (async () => {
+      let took = false;
+      const result = await flush({
+        db,
+        take: () => {
+          took = true;
+          return take();
+        },
+        hashChain,
+        driver,
+      });
+      // A transaction that failed before it took its batch fails the messages it would have taken.
+      const batch = result.error !== undefined && !took ? take() : result.batch;
+      // Acknowledge in commit (mci) order, so that listeners see entries in order too.
+      await previous;
+      const entries: CommittedEntry[] = [];
+      batch.forEach((item, index) => {
+        const entry = result.entries[index];
+        if (entry) {
+          item.resolve(entry.mci);
+          entries.push(entry);
+        } else item.reject(result.error ?? result.refused.get(item));
+      });
+      committed(entries);
+    })();
+    reported = run;
+    running.add(run);
+    void run.finally(() => running.delete(run));
   };
 
   return {
@@ -106,11 +151,20 @@ export function createLogWriter({ db, maxBatch = 500, onCommitted, hashChain = t
       return new Promise<number>((resolve, reject) => {
         queue.push({ applier: applier as BatchApplier<unknown>, prepared, row, resolve, reject });
         // Start on the next tick so requests parsed in the same turn share a transaction.
-        running ??= new Promise<void>((next) => setImmediate(next)).then(run);
+        if (!scheduled && !waiting) {
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            start();
+          });
+        }
       });
     },
     async drain() {
-      while (running) await running;
+      while (running.size > 0 || scheduled) {
+        if (running.size > 0) await Promise.all(running);
+        else await new Promise((next) => setImmediate(next));
+      }
     },
     onCommitted(listener) {
       listeners.add(listener);
@@ -124,6 +178,25 @@ export async function lockLog(tx: Db): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOG_LOCK})`);
 }
 
+type Head = { mci: string | number; hash: string };
+
+const HEAD_QUERY = 'SELECT mci, hash FROM messages ORDER BY mci DESC LIMIT 1';
+
+/**
+ * Takes the log lock and reads the head of the log. The head is read by a statement that starts after
+ * the lock is granted, so its snapshot holds every entry committed before: on a server both statements
+ * go in one simple-protocol query (each statement has its own snapshot), elsewhere one after the other.
+ */
+async function lockAndReadHead(tx: Db, driver: 'pg' | 'pglite'): Promise<Head | undefined> {
+  if (driver === 'pg') {
+    const results = (await tx.execute(sql.raw(`SELECT pg_advisory_xact_lock(${LOG_LOCK}); ${HEAD_QUERY}`))) as unknown as Array<{ rows: Head[] }>;
+    return results[1].rows[0];
+  }
+  await lockLog(tx);
+  const [head] = await queryRows<Head>(tx, sql.raw(HEAD_QUERY));
+  return head;
+}
+
 /** The proposal a logged message names: its own id for `proposal`, else `message.proposal`. */
 function proposalOf(row: LogRow): string | undefined {
   if (row.type === 'proposal') return row.id;
@@ -131,18 +204,33 @@ function proposalOf(row: LogRow): string | undefined {
   return typeof message?.proposal === 'string' ? message.proposal : undefined;
 }
 
-/** Writes one batch in one transaction; returns the accepted entries once committed. */
-async function flush(db: Db, batch: Pending[], hashChain: boolean): Promise<CommittedEntry[]> {
+type FlushParameters = {
+  db: Db;
+  /** Takes the batch once the lock is held (and lets the next transaction begin). */
+  take(): Pending[];
+  hashChain: boolean;
+  driver: 'pg' | 'pglite';
+};
+
+type FlushReturnType = {
+  batch: Pending[];
+  /** Per item of the batch: its entry when committed, undefined when refused or failed. */
+  entries: Array<CommittedEntry | undefined>;
+  refused: Map<Pending, ClientError>;
+  /** Why the transaction failed, when it did (nothing of it was written). */
+  error?: unknown;
+};
+
+/** Writes one batch in one transaction; reports each item's fate once the transaction has ended. */
+async function flush({ db, take, hashChain, driver }: FlushParameters): Promise<FlushReturnType> {
   const refused = new Map<Pending, ClientError>();
+  let batch: Pending[] = [];
   let mcis: number[] = [];
   try {
     await db.transaction(async (tx) => {
-      refused.clear();
-      await lockLog(tx);
-      const [head] = await queryRows<{ mci: string | number; hash: string }>(
-        tx,
-        sql`SELECT mci, hash FROM messages ORDER BY mci DESC LIMIT 1`,
-      );
+      const head = await lockAndReadHead(tx, driver);
+      batch = take();
+      if (batch.length === 0) return;
       const base = head ? Number(head.mci) : 0;
       mcis = batch.map((_, index) => base + index + 1);
       // Group by applier, keeping arrival order inside each group.
@@ -171,20 +259,14 @@ async function flush(db: Db, batch: Pending[], hashChain: boolean): Promise<Comm
       }
     });
   } catch (error) {
-    for (const item of batch) item.reject(error);
-    return [];
+    return { batch, entries: batch.map(() => undefined), refused, error };
   }
-  const entries: CommittedEntry[] = [];
-  batch.forEach((item, index) => {
-    const error = refused.get(item);
-    if (error) item.reject(error);
-    else {
-      item.resolve(mcis[index]);
-      const proposal = proposalOf(item.row);
-      entries.push({ mci: mcis[index], type: item.row.type, space: item.row.space, id: item.row.id, ...(proposal ? { proposal } : {}) });
-    }
+  const entries = batch.map((item, index): CommittedEntry | undefined => {
+    if (refused.has(item)) return undefined;
+    const proposal = proposalOf(item.row);
+    return { mci: mcis[index], type: item.row.type, space: item.row.space, id: item.row.id, ...(proposal ? { proposal } : {}) };
   });
-  return entries;
+  return { batch, entries, refused };
 }
 
 type ChainedRow = LogRow & { mci: number; prevHash: string; hash: string };

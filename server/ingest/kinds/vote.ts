@@ -112,7 +112,7 @@ type Item = Parameters<BatchApplier<PreparedVote>>[1][number];
 /**
  * Writes votes with one upsert per round: a newer ballot replaces the voter's current one in the same
  * statement that checks it is newer (timestamp, then id), so concurrent writers cannot both win.
- * The tally trigger subtracts the replaced ballot and adds the new one inside that statement.
+ * The tally triggers subtract the replaced ballots and add the new ones at the end of that statement.
  */
 async function applyVotes(tx: Db, items: ReadonlyArray<Item>): Promise<Map<number, ClientError>> {
   const refused = new Map<number, ClientError>();
@@ -128,50 +128,42 @@ async function applyVotes(tx: Db, items: ReadonlyArray<Item>): Promise<Map<numbe
   for (const positions of rounds) {
     const batch = positions.map((position) => items[position]);
     const col = <T>(pick: (item: Item) => T) => sql.param(batch.map(pick));
+    // The written ballots go to the history in the same statement (one round trip under the log lock).
     const result = await queryRows<{ id: string }>(tx, sql`
-      INSERT INTO votes (id, ipfs, voter, space, proposal, choice, reason, app, metadata, created, vp, vp_by_strategy, vp_state,
-                         credential_id, status_list_hash, mci)
-      SELECT u.id, u.ipfs, u.voter, u.space, u.proposal, u.choice::jsonb, u.reason, u.app, u.metadata::jsonb,
-             u.created, u.vp, u.vp_by_strategy::jsonb, u.vp_state, u.credential_id, u.status_list_hash, u.mci
-        FROM unnest(${col((i) => i.prepared.id)}::text[], ${col((i) => i.row.ipfs)}::text[],
-                    ${col((i) => i.prepared.voter)}::text[], ${col((i) => i.prepared.space)}::text[],
-                    ${col((i) => i.prepared.proposal)}::text[], ${col((i) => JSON.stringify(i.prepared.choice))}::text[],
-                    ${col((i) => i.prepared.reason)}::text[], ${col((i) => i.prepared.app)}::text[],
-                    ${col((i) => JSON.stringify(i.prepared.metadata))}::text[], ${col((i) => i.prepared.created)}::bigint[],
-                    ${col((i) => String(i.prepared.vp))}::numeric[], ${col((i) => JSON.stringify(i.prepared.vpByStrategy))}::text[],
-                    ${col((i) => i.prepared.vpState)}::text[], ${col((i) => i.prepared.credentialId)}::text[],
-                    ${col((i) => i.prepared.statusListHash)}::text[], ${col((i) => i.mci)}::bigint[])
-          AS u(id, ipfs, voter, space, proposal, choice, reason, app, metadata, created, vp, vp_by_strategy, vp_state,
-               credential_id, status_list_hash, mci)
-        JOIN proposals p ON p.id = u.proposal AND p.scores_state <> 'final'
-      ON CONFLICT (proposal, voter) DO UPDATE
-         SET id = EXCLUDED.id, ipfs = EXCLUDED.ipfs, choice = EXCLUDED.choice, reason = EXCLUDED.reason,
-             app = EXCLUDED.app, metadata = EXCLUDED.metadata, created = EXCLUDED.created, vp = EXCLUDED.vp,
-             vp_by_strategy = EXCLUDED.vp_by_strategy, vp_state = EXCLUDED.vp_state, credential_id = EXCLUDED.credential_id,
-             status_list_hash = EXCLUDED.status_list_hash, mci = EXCLUDED.mci
-       WHERE (votes.created, votes.id) < (EXCLUDED.created, EXCLUDED.id)
-         AND NOT (SELECT lock_votes FROM proposals WHERE id = EXCLUDED.proposal)
-      RETURNING id`);
+      WITH written AS (
+        INSERT INTO votes (id, ipfs, voter, space, proposal, choice, reason, app, metadata, created, vp, vp_by_strategy, vp_state,
+                           credential_id, status_list_hash, mci)
+        SELECT u.id, u.ipfs, u.voter, u.space, u.proposal, u.choice::jsonb, u.reason, u.app, u.metadata::jsonb,
+               u.created, u.vp, u.vp_by_strategy::jsonb, u.vp_state, u.credential_id, u.status_list_hash, u.mci
+          FROM unnest(${col((i) => i.prepared.id)}::text[], ${col((i) => i.row.ipfs)}::text[],
+                      ${col((i) => i.prepared.voter)}::text[], ${col((i) => i.prepared.space)}::text[],
+                      ${col((i) => i.prepared.proposal)}::text[], ${col((i) => JSON.stringify(i.prepared.choice))}::text[],
+                      ${col((i) => i.prepared.reason)}::text[], ${col((i) => i.prepared.app)}::text[],
+                      ${col((i) => JSON.stringify(i.prepared.metadata))}::text[], ${col((i) => i.prepared.created)}::bigint[],
+                      ${col((i) => String(i.prepared.vp))}::numeric[], ${col((i) => JSON.stringify(i.prepared.vpByStrategy))}::text[],
+                      ${col((i) => i.prepared.vpState)}::text[], ${col((i) => i.prepared.credentialId)}::text[],
+                      ${col((i) => i.prepared.statusListHash)}::text[], ${col((i) => i.mci)}::bigint[])
+            AS u(id, ipfs, voter, space, proposal, choice, reason, app, metadata, created, vp, vp_by_strategy, vp_state,
+                 credential_id, status_list_hash, mci)
+          JOIN proposals p ON p.id = u.proposal AND p.scores_state <> 'final'
+        ON CONFLICT (proposal, voter) DO UPDATE
+           SET id = EXCLUDED.id, ipfs = EXCLUDED.ipfs, choice = EXCLUDED.choice, reason = EXCLUDED.reason,
+               app = EXCLUDED.app, metadata = EXCLUDED.metadata, created = EXCLUDED.created, vp = EXCLUDED.vp,
+               vp_by_strategy = EXCLUDED.vp_by_strategy, vp_state = EXCLUDED.vp_state, credential_id = EXCLUDED.credential_id,
+               status_list_hash = EXCLUDED.status_list_hash, mci = EXCLUDED.mci
+         WHERE (votes.created, votes.id) < (EXCLUDED.created, EXCLUDED.id)
+           AND NOT (SELECT lock_votes FROM proposals WHERE id = EXCLUDED.proposal)
+        RETURNING id, voter, space, proposal, choice, reason, app, created, vp, credential_id, status_list_hash, mci
+      ), history AS (
+        INSERT INTO vote_history (id, voter, space, proposal, choice, reason, app, created, vp, credential_id, status_list_hash, mci)
+        SELECT id, voter, space, proposal, choice, reason, app, created, vp, credential_id, status_list_hash, mci FROM written
+      )
+      SELECT id FROM written`);
     const written = new Set(result.map((row) => row.id));
     const losers = positions.filter((position) => !written.has(items[position].prepared.id));
     if (losers.length > 0) {
       const reasons = await refusalReasons(tx, losers.map((position) => items[position]));
       losers.forEach((position, index) => refused.set(position, reasons[index]));
-    }
-    const winners = batch.filter((item) => written.has(item.prepared.id));
-    if (winners.length > 0) {
-      const won = <T>(pick: (item: Item) => T) => sql.param(winners.map(pick));
-      await tx.execute(sql`
-        INSERT INTO vote_history (id, voter, space, proposal, choice, reason, app, created, vp, credential_id, status_list_hash, mci)
-        SELECT u.id, u.voter, u.space, u.proposal, u.choice::jsonb, u.reason, u.app, u.created, u.vp, u.credential_id,
-               u.status_list_hash, u.mci
-          FROM unnest(${won((i) => i.prepared.id)}::text[], ${won((i) => i.prepared.voter)}::text[],
-                      ${won((i) => i.prepared.space)}::text[], ${won((i) => i.prepared.proposal)}::text[],
-                      ${won((i) => JSON.stringify(i.prepared.choice))}::text[], ${won((i) => i.prepared.reason)}::text[],
-                      ${won((i) => i.prepared.app)}::text[], ${won((i) => i.prepared.created)}::bigint[],
-                      ${won((i) => String(i.prepared.vp))}::numeric[], ${won((i) => i.prepared.credentialId)}::text[],
-                      ${won((i) => i.prepared.statusListHash)}::text[], ${won((i) => i.mci)}::bigint[])
-            AS u(id, voter, space, proposal, choice, reason, app, created, vp, credential_id, status_list_hash, mci)`);
     }
   }
   return refused;

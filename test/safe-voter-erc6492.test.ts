@@ -152,7 +152,8 @@ t.test('once the Safe is deployed, the same wrapped signature verifies through E
   tt.equal(simulated, 'reverted');
   tt.equal(await verifySignature({ digest: accepted.digest, signature: accepted.sig, signer: safe, network: '31337', rpcUrls }), true);
 
-  const { envelope } = await safeVote([owner2.privateKey, owner3.privateKey], 2);
+  // A later second than the accepted vote: two ballots of one voter in the same second are refused (Snapshot's rule).
+  const { envelope } = await safeVote([owner2.privateKey, owner3.privateKey], 2, now() + 1);
   const response = await postJson(server.url, { ...envelope, sig: wrap(deployment.to, deployment.data, envelope.sig) });
   tt.equal(response.status, 200, JSON.stringify(response.body));
   tt.same(await votes(), [{ voter: safe, vp: 5, choice: 2 }]);

@@ -134,12 +134,12 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     timestampMaxLead: int(env, 'TIMESTAMP_MAX_LEAD', 300, 0, 24 * 3600),
     aliasMaxAge: int(env, 'ALIAS_MAX_AGE', 90 * 24 * 3600, 60, 10 * 365 * 24 * 3600),
     graphiql: bool(env, 'GRAPHIQL', env.NODE_ENV !== 'production'),
-    rpcUrls: jsonRecord(env, 'RPC_URLS'),
+    rpcUrls: networkRecord(env, 'RPC_URLS', URL_VALUE),
     decisionSettleSeconds: int(env, 'DECISION_SETTLE_SECONDS', 60, 0, 3600),
     finalizeIntervalMs: int(env, 'FINALIZE_INTERVAL_MS', 5000, 100, 3_600_000),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
     identityDidMethods: list(env, 'IDENTITY_DID_METHODS', ['key', 'pkh', 'web'], ['key', 'pkh', 'web', 'ethr']),
-    ethrDidRegistries: addressRecord(env, 'ETHR_DID_REGISTRIES'),
+    ethrDidRegistries: networkRecord(env, 'ETHR_DID_REGISTRIES', ADDRESS_VALUE),
     siweDomain: str(env, 'SIWE_DOMAIN', `${str(env, 'HOST', '127.0.0.1')}:${str(env, 'PORT', '4000')}`),
     databaseReadUrl: optionalUrl(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
@@ -328,43 +328,27 @@ function optionalHexKey(env: NodeJS.ProcessEnv, name: string): string | undefine
   return key;
 }
 
-/** A JSON object of network id to contract address. */
-function addressRecord(env: NodeJS.ProcessEnv, name: string): Record<string, string> {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(`${name} must be a JSON object of network id to address`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`${name} must be a JSON object of network id to address`);
-  }
-  for (const [network, address] of Object.entries(parsed)) {
-    if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
-      throw new ConfigError(`${name}: network ${network} needs a 0x address`);
-    }
-  }
-  return parsed as Record<string, string>;
-}
+/** What a network-keyed JSON setting holds: its description in errors and the test each value must pass. */
+type NetworkValue = { what: string; needs: string; valid: RegExp };
 
-function jsonRecord(env: NodeJS.ProcessEnv, name: string): Record<string, string> {
+const URL_VALUE: NetworkValue = { what: 'URL', needs: 'an http(s) or ws(s) URL', valid: /^(https?|wss?):\/\// };
+const ADDRESS_VALUE: NetworkValue = { what: 'address', needs: 'a 0x address', valid: /^0x[0-9a-fA-F]{40}$/ };
+
+/** A JSON object of network id to a value (RPC URL, contract address), each checked. */
+function networkRecord(env: NodeJS.ProcessEnv, name: string, value: NetworkValue): Record<string, string> {
   const raw = env[name];
   if (raw === undefined || raw === '') return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigError(`${name} must be a JSON object of network id to URL`);
+    throw new ConfigError(`${name} must be a JSON object of network id to ${value.what}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`${name} must be a JSON object of network id to URL`);
+    throw new ConfigError(`${name} must be a JSON object of network id to ${value.what}`);
   }
-  for (const [network, url] of Object.entries(parsed)) {
-    if (typeof url !== 'string' || !/^(https?|wss?):\/\//.test(url)) {
-      throw new ConfigError(`${name}: network ${network} needs an http(s) or ws(s) URL`);
-    }
+  for (const [network, entry] of Object.entries(parsed)) {
+    if (typeof entry !== 'string' || !value.valid.test(entry)) throw new ConfigError(`${name}: network ${network} needs ${value.needs}`);
   }
   return parsed as Record<string, string>;
 }

@@ -133,10 +133,12 @@ const PGLITE_PARSERS = Object.fromEntries(KEPT_AS_TEXT.map((id) => [id, keepText
 
 /**
  * Runs a statement on the driver itself and returns its rows as arrays of driver values, for reads too hot
- * for drizzle's per-cell mapping (decode them with the columns' `mapFromDriverValue`).
+ * for drizzle's per-cell mapping (decode them with the columns' `mapFromDriverValue`). With a `name`, a
+ * PostgreSQL server parses and plans the statement once per connection (PGlite ignores it); a name must
+ * always stand for the same text, and the names in use must be few (each connection keeps them all).
  */
-export async function queryArrays(db: Db, text: string, values: unknown[]): Promise<unknown[][]> {
+export async function queryArrays(db: Db, text: string, values: unknown[], name?: string): Promise<unknown[][]> {
   const client = (db as unknown as { $client: PGlite | pg.Pool }).$client;
   if (client instanceof PGlite) return (await client.query<unknown[]>(text, values, { rowMode: 'array', parsers: PGLITE_PARSERS })).rows;
-  return (await client.query<unknown[]>({ text, values, rowMode: 'array', types: PG_TYPES })).rows;
+  return (await client.query<unknown[]>({ name, text, values, rowMode: 'array', types: PG_TYPES })).rows;
 }

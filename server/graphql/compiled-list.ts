@@ -1,4 +1,5 @@
 /** GraphQL lists read through statements built once per shape, for the hot read paths (a page of 100 votes). */
+import crypto from 'node:crypto';
 import { and, Column, eq, is, Placeholder, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { queryArrays, type Db } from '../db/open-database.ts';
@@ -16,6 +17,12 @@ export type CompiledListParameters = {
   spec: EntitySpec;
   /** Statements kept, least recently used dropped first: shapes are many, few are hot. */
   maxShapes?: number;
+  /**
+   * Statements prepared on the server (named), the first ones built: each connection keeps every one it
+   * ran until it closes, so they must be few; the hot shapes come first. Prepared, a page of 100 votes
+   * cost PostgreSQL ~150 µs of CPU instead of ~260 µs (no parse and plan per request).
+   */
+  maxPrepared?: number;
 };
 
 /** Reads one page of the list: the fields of `selection` (by output name), the rows `args` ask for. */
@@ -23,7 +30,7 @@ export type CompiledList = (args: ListArguments, selection: Record<string, ListF
 
 type Decoder = (value: unknown) => unknown;
 /** A statement's SQL text and, for each of its parameters in order, the placeholder that names it or a fixed value. */
-type Statement = { text: string; slots: Array<string | { value: unknown }>; names: string[]; decoders: Decoder[] };
+type Statement = { text: string; name: string | undefined; slots: Array<string | { value: unknown }>; names: string[]; decoders: Decoder[] };
 
 const keep: Decoder = (value) => value;
 
@@ -44,8 +51,10 @@ const encode = (column: PgColumn, value: unknown) => (value === null ? null : co
  * of building the query per request, which, with drizzle's per-cell row mapping, cost the service more
  * than the database spent on a page of 100 votes.
  */
-export function compiledList({ db, table, spec, maxShapes = 1000 }: CompiledListParameters): CompiledList {
+export function compiledList({ db, table, spec, maxShapes = 1000, maxPrepared = 50 }: CompiledListParameters): CompiledList {
   const statements = new Map<string, Statement>();
+  /** Names given out (by text, so a shape dropped and built again keeps its name). */
+  const prepared = new Map<string, string>();
 
   function cached(key: string, build: () => Statement): Statement {
     let statement = statements.get(key);
@@ -61,8 +70,14 @@ export function compiledList({ db, table, spec, maxShapes = 1000 }: CompiledList
 
   function compile(query: { toSQL(): { sql: string; params: unknown[] } }, fields: Array<[string, ListField | undefined]>): Statement {
     const { sql: text, params } = query.toSQL();
+    let name = prepared.get(text);
+    if (name === undefined && prepared.size < maxPrepared) {
+      name = `conclave_${crypto.createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      prepared.set(text, name);
+    }
     return {
       text,
+      name,
       slots: params.map((param) => (is(param, Placeholder) ? param.name : { value: param })),
       names: fields.map(([name]) => name),
       decoders: fields.map(([, field]) => (field ? decoderOf(field) : keep)),
@@ -71,7 +86,7 @@ export function compiledList({ db, table, spec, maxShapes = 1000 }: CompiledList
 
   async function run(statement: Statement, bound: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
     const values = statement.slots.map((slot) => (typeof slot === 'string' ? bound[slot] : slot.value));
-    const rows = await queryArrays(db, statement.text, values);
+    const rows = await queryArrays(db, statement.text, values, statement.name);
     const { names, decoders } = statement;
     return rows.map((cells) => {
       const row: Record<string, unknown> = {};

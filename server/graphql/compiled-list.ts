@@ -4,6 +4,7 @@ import { and, Column, eq, is, Placeholder, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { queryArrays, type Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
+import { sharedReads } from './shared-reads.ts';
 import { afterCondition, conditionsSql, filterOf, pageOf, type EntitySpec, type PageArguments } from './build-query.ts';
 
 /** What a list can return: a column, or an SQL expression with its alias (`vp::float8 AS vp`). */
@@ -26,7 +27,7 @@ export type CompiledListParameters = {
 };
 
 /** Reads one page of the list: the fields of `selection` (by output name), the rows `args` ask for. */
-export type CompiledList = (args: ListArguments, selection: Record<string, ListField>) => Promise<Array<Record<string, unknown>>>;
+export type CompiledList = (args: ListArguments, selection: Record<string, ListField>) => Promise<Array<Readonly<Record<string, unknown>>>>;
 
 type Decoder = (value: unknown) => unknown;
 /** A statement's SQL text and, for each of its parameters in order, the placeholder that names it or a fixed value. */
@@ -47,12 +48,14 @@ const encode = (column: PgColumn, value: unknown) => (value === null ? null : co
 /**
  * A list query built once per shape (fields, `where` keys and list lengths, order, cursor or not): drizzle
  * writes its SQL with placeholders the first time; afterwards a request only checks and binds its values,
- * runs the statement on the driver and decodes the rows column by column. The checks and the SQL are those
- * of building the query per request, which, with drizzle's per-cell row mapping, cost the service more
- * than the database spent on a page of 100 votes.
+ * runs the statement on the driver (shared with identical requests waiting to be sent, see `sharedReads`)
+ * and decodes the rows column by column. The checks and the SQL are those of building the query per
+ * request, which, with drizzle's per-cell row mapping, cost the service more than the database spent on a
+ * page of 100 votes.
  */
 export function compiledList({ db, table, spec, maxShapes = 1000, maxPrepared = 50 }: CompiledListParameters): CompiledList {
   const statements = new Map<string, Statement>();
+  const share = sharedReads();
   /** Names given out (by text, so a shape dropped and built again keeps its name). */
   const prepared = new Map<string, string>();
 
@@ -84,8 +87,8 @@ export function compiledList({ db, table, spec, maxShapes = 1000, maxPrepared = 
     };
   }
 
-  async function run(statement: Statement, bound: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
-    const values = statement.slots.map((slot) => (typeof slot === 'string' ? bound[slot] : slot.value));
+  /** Rows are shared by the requests that asked at once, so they are frozen: no request can change another's. */
+  async function query(statement: Statement, values: unknown[]): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> {
     const rows = await queryArrays(db, statement.text, values, statement.name);
     const { names, decoders } = statement;
     return rows.map((cells) => {
@@ -94,8 +97,14 @@ export function compiledList({ db, table, spec, maxShapes = 1000, maxPrepared = 
         const value = cells[index];
         row[names[index]] = value === null ? null : decoders[index](value);
       }
-      return row;
+      return Object.freeze(row);
     });
+  }
+
+  async function run(statement: Statement, bound: Record<string, unknown>) {
+    const values = statement.slots.map((slot) => (typeof slot === 'string' ? bound[slot] : slot.value));
+    const rows = await share(`${statement.text}\0${JSON.stringify(values)}`, () => query(statement, values));
+    return rows.slice();
   }
 
   return async function list(args, selection) {

@@ -143,16 +143,18 @@ export async function fire(url: string, bodies: string[], connections: number, r
   };
 }
 
-/** GETs/POSTs the same request for `seconds`. */
-export async function hammer(url: string, body: string, connections: number, seconds: number) {
+/** POSTs the same body (or a new one from `body()` per request) for `seconds`. */
+export async function hammer(url: string, body: string | (() => string), connections: number, seconds: number) {
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body,
-  });
+    ...(typeof body === 'string'
+      ? { body }
+      : { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: body() }) }] }),
+  } as autocannon.Options);
   return { requestsPerSecond: result.requests.average, total: result.requests.total, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 

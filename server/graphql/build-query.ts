@@ -108,7 +108,7 @@ export type PageArguments = {
   orderDirection?: 'asc' | 'desc' | null;
 };
 
-export type Page = { limit: number; offset: number; order: SQL[]; orderField: FieldSpec; direction: 'asc' | 'desc' };
+export type Page = { limit: number; offset: number; readonly order: SQL[]; orderField: FieldSpec; direction: 'asc' | 'desc' };
 
 /** Checks the caps and returns limit, offset and the ORDER BY (ties broken by id in the same direction, so one index serves it). */
 export function pageOf(spec: EntitySpec, { first, skip, orderBy, orderDirection }: PageArguments): Page {
@@ -122,7 +122,16 @@ export function pageOf(spec: EntitySpec, { first, skip, orderBy, orderDirection 
   const orderField = spec.fields[fieldName];
   const direction = orderDirection ?? 'desc';
   const sort = direction === 'asc' ? asc : desc;
-  return { limit, offset, orderField, direction, order: [sort(orderField.column), sort(spec.id)] };
+  return {
+    limit,
+    offset,
+    orderField,
+    direction,
+    // Built when asked for: a statement built once per shape needs it only the first time.
+    get order() {
+      return [sort(orderField.column), sort(spec.id)];
+    },
+  };
 }
 
 /** The keyset condition for rows after the row whose order value and id are given. */

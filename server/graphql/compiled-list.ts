@@ -1,6 +1,6 @@
 /** GraphQL lists read through statements built once per shape, for the hot read paths (a page of 100 votes). */
 import crypto from 'node:crypto';
-import { and, Column, eq, is, Placeholder, sql, type SQL } from 'drizzle-orm';
+import { and, Column, eq, is, noopDecoder, Placeholder, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { queryArrays, type Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
@@ -31,14 +31,16 @@ export type CompiledList = (args: ListArguments, selection: Record<string, ListF
 
 type Decoder = (value: unknown) => unknown;
 /** A statement's SQL text and, for each of its parameters in order, the placeholder that names it or a fixed value. */
-type Statement = { text: string; name: string | undefined; slots: Array<string | { value: unknown }>; names: string[]; decoders: Decoder[] };
+type Statement = { text: string; name: string | undefined; slots: Array<string | { value: unknown }>; names: string[]; decoders: Array<Decoder | undefined> };
 
-const keep: Decoder = (value) => value;
-
-/** How drizzle would turn a field's driver value into the row's value. */
-function decoderOf(field: ListField): Decoder {
-  if (is(field, Column)) return (value) => field.mapFromDriverValue(value);
+/** How drizzle would turn a field's driver value into the row's value; undefined where it keeps it as is. */
+function decoderOf(field: ListField): Decoder | undefined {
+  if (is(field, Column)) {
+    if (field.mapFromDriverValue === Column.prototype.mapFromDriverValue) return undefined;
+    return (value) => field.mapFromDriverValue(value);
+  }
   const { decoder } = field.sql as unknown as { decoder: { mapFromDriverValue: Decoder } };
+  if (decoder.mapFromDriverValue === noopDecoder.mapFromDriverValue) return undefined;
   return (value) => decoder.mapFromDriverValue(value);
 }
 
@@ -83,7 +85,7 @@ export function compiledList({ db, table, spec, maxShapes = 1000, maxPrepared = 
       name,
       slots: params.map((param) => (is(param, Placeholder) ? param.name : { value: param })),
       names: fields.map(([name]) => name),
-      decoders: fields.map(([, field]) => (field ? decoderOf(field) : keep)),
+      decoders: fields.map(([, field]) => field && decoderOf(field)),
     };
   }
 
@@ -95,7 +97,8 @@ export function compiledList({ db, table, spec, maxShapes = 1000, maxPrepared = 
       const row: Record<string, unknown> = {};
       for (let index = 0; index < names.length; index++) {
         const value = cells[index];
-        row[names[index]] = value === null ? null : decoders[index](value);
+        const decode = decoders[index];
+        row[names[index]] = value === null || decode === undefined ? value : decode(value);
       }
       return Object.freeze(row);
     });

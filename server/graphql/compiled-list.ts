@@ -119,13 +119,14 @@ export function compiledList({ db, table, spec, maxShapes = 1000, maxPrepared = 
     }
     const orderColumn = page.orderField.column;
     if (args.after) {
-      // Keyset paging: the order value of the row named by `after`, kept as the driver gave it.
+      // Keyset paging: the order value of the row named by `after`, kept as the driver gave it (PGlite's
+      // int8 beyond 2^53 is a bigint: sent as text, which also keeps it out of JSON in the read's key).
       const cursor = cached(`after ${orderColumn.name}`, () =>
         compile(db.select({ value: orderColumn }).from(table).where(eq(spec.id, sql.placeholder('after'))), [['value', undefined]]),
       );
       const [row] = await run(cursor, { after: args.after });
       if (!row) throw new ClientError('`after` must be the id of a row of the previous page');
-      bound.afterValue = row.value;
+      bound.afterValue = typeof row.value === 'bigint' ? String(row.value) : row.value;
       bound.afterId = args.after;
     }
     const names = Object.keys(selection);

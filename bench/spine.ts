@@ -89,7 +89,8 @@ async function pageLoad(url: string, body: string | (() => string), service: Ser
 /** The page's SQL straight through `pg` from this process, `READERS` at a time: the database's share. */
 async function sqlLoad(databaseUrl: string, proposal: string, seconds: number) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: READERS });
-  // The statement the `votes` resolver sends for this page (drizzle's text; see the service log at debug).
+  // The page's statement as drizzle writes it, sent unnamed (parsed and planned every time): the cost of
+  // the SQL itself. The `votes` resolver sends it prepared, with `offset $3`.
   const text =
     'select "id", "voter", "choice", "vp"::float8 as "vp", "created", "reason" from "votes" where "votes"."proposal" = $1 ' +
     'order by "votes"."created" desc, "votes"."id" desc limit $2';

@@ -67,13 +67,16 @@ CREATE OR REPLACE FUNCTION conclave_weight_map_apply(
   INOUT sums numeric[], INOUT sums_by_strategy numeric[], INOUT valid numeric
 ) LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
-  e record;
   ns int := coalesce(jsonb_array_length(p_vbs), 0);
+  e record;
+  w numeric;
   whole numeric := 0;
   positive boolean := false;
-  w numeric;
+  picked int[] := '{}';
+  weights numeric[] := '{}';
   share numeric;
   root numeric;
+  k int;
   c int;
   s int;
   powers numeric[];
@@ -82,12 +85,26 @@ BEGIN
   IF jsonb_typeof(p_choice) IS DISTINCT FROM 'object' THEN
     RETURN;
   END IF;
+  -- One pass over the keys: Snapshot's validity, Σ weights, and the weights `choice[i + 1]` reads, i.e. those under the
+  -- canonical keys "1".."n" (other valid keys, " 2" or "02", weigh in Σ but no choice reads them).
   FOR e IN SELECT key, value FROM jsonb_each(p_choice) LOOP
     IF jsonb_typeof(e.value) <> 'number' THEN
       RETURN;
     END IF;
     w := e.value::numeric;
-    IF w < 0 OR conclave_js_choice_index(e.key, p_choices) = 0 THEN
+    IF w < 0 THEN
+      RETURN;
+    END IF;
+    IF e.key ~ '^[1-9][0-9]{0,8}$' THEN
+      c := e.key::int;
+      IF c > p_choices THEN
+        RETURN;
+      END IF;
+      IF w > 0 THEN
+        picked := picked || c;
+        weights := weights || w;
+      END IF;
+    ELSIF conclave_js_choice_index(e.key, p_choices) = 0 THEN
       RETURN;
     END IF;
     positive := positive OR w > 0;
@@ -98,27 +115,30 @@ BEGIN
   END IF;
   valid := valid + p_sign * p_vp;
   -- Σ weights beyond the largest double is Infinity in JavaScript: every share is then 0.
-  IF whole >= 179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792 THEN
+  IF whole >= 179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792
+     OR cardinality(picked) = 0 THEN
     RETURN;
   END IF;
-  powers := ARRAY(SELECT x::numeric FROM jsonb_array_elements_text(p_vbs) AS x);
+  powers := array_fill(0::numeric, ARRAY[ns]);
+  FOR s IN 1..ns LOOP
+    powers[s] := (p_vbs ->> (s - 1))::numeric;
+  END LOOP;
   IF p_type = 'quadratic' THEN
-    IF p_vp < 0 OR EXISTS (SELECT 1 FROM unnest(powers) AS x WHERE x < 0) THEN
+    IF p_vp < 0 THEN
       RAISE EXCEPTION 'quadratic ballot with negative voting power' USING ERRCODE = 'data_exception';
     END IF;
     -- √(share × power) = √share × √power: one root per key and one per power, not one per term.
     vp_root := sqrt(p_vp * 1.0000000000000000000000000000000000000000);
     FOR s IN 1..ns LOOP
+      IF powers[s] < 0 THEN
+        RAISE EXCEPTION 'quadratic ballot with negative voting power' USING ERRCODE = 'data_exception';
+      END IF;
       powers[s] := sqrt(powers[s] * 1.0000000000000000000000000000000000000000);
     END LOOP;
   END IF;
-  -- Terms only for the keys `choice[i + 1]` reads: the canonical spellings "1".."n"; other keys only weigh in `whole`.
-  FOR e IN SELECT key, value FROM jsonb_each(p_choice) WHERE key ~ '^[1-9][0-9]{0,8}$' LOOP
-    c := e.key::int;
-    CONTINUE WHEN c > p_choices;
-    w := e.value::numeric;
-    CONTINUE WHEN w = 0;
-    share := w * 1.0000000000000000000000000000000000000000 / whole;
+  FOR k IN 1..cardinality(picked) LOOP
+    c := picked[k];
+    share := weights[k] * 1.0000000000000000000000000000000000000000 / whole;
     IF p_type = 'quadratic' THEN
       root := sqrt(share);
       sums[c] := sums[c] + p_sign * round(root * vp_root, 40);

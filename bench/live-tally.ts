@@ -43,7 +43,7 @@ async function run(database: Database, type: string, triggers: boolean): Promise
   const timeRound = async (created: number) => {
     const start = performance.now();
     for (let from = 0; from < VOTES; from += BATCH) {
-      const items = [];
+      const items: { prepared: PreparedVote; row: LogRow; mci: number }[] = [];
       for (let v = from; v < Math.min(VOTES, from + BATCH); v++) {
         const a = rng.int(1, 1000) + rng.next();
         const b = rng.next() * 50;

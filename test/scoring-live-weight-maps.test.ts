@@ -1,15 +1,20 @@
 // Live weighted and quadratic scores kept by the votes trigger (migration 0014): after votes, vote changes, invalid
 // ballots and 1-4 strategies written through the real votes upsert, the published scores equal a full recount
 // (snapshot.js 0.17.5 and conclave's identical `tally`) on PGlite, or PostgreSQL when DATABASE_URL is set.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../server/db/open-database.ts';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { openDatabase, queryRows, type Db } from '../server/db/open-database.ts';
 import { vote, type PreparedVote } from '../server/ingest/kinds/vote.ts';
 import type { LogRow } from '../server/ingest/log-writer.ts';
 import { loadBallots } from '../server/scoring/load-ballots.ts';
 import { isValidChoice, tally } from '../server/scoring/tally.ts';
 import type { TallyReturnType, Vote } from '../server/scoring/types.ts';
-import { openTestDatabase } from './support/database.ts';
+import { createPostgresDatabase, openTestDatabase } from './support/database.ts';
 import { choiceLabels, randomChoice, randomPower } from './support/scoring-ballots.ts';
 import { seededRandom, type Random } from './support/seeded-random.ts';
 import { snapshotTally } from './support/snapshot-voting.ts';
@@ -23,11 +28,11 @@ let nextMci = 1;
 let nextId = 1;
 
 /** An open proposal row of `type` over `n` choices and `strategies` strategies, zero scores as ingest creates it. */
-async function createProposal(type: string, n: number, strategies: number): Promise<string> {
+async function createProposal(type: string, n: number, strategies: number, on: Db = db): Promise<string> {
   const id = `0x${type}-${nextMci}`;
   const choices = choiceLabels(n);
   const row = `{${Array.from({ length: strategies }, () => '0').join(',')}}`;
-  await db.execute(sql`INSERT INTO proposals (id, ipfs, author, created, space, network, symbol, type, title, body, discussion, choices, labels,
+  await on.execute(sql`INSERT INTO proposals (id, ipfs, author, created, space, network, symbol, type, title, body, discussion, choices, labels,
       start, "end", snapshot, strategies, validation, vote_validation, plugins, privacy, app, scores, scores_by_strategy, mci)
     VALUES (${id}, '', '0x0000000000000000000000000000000000000001', 0, ${SPACE}, '1', 'V', ${type}, 'Live', '', '',
       ${JSON.stringify(choices)}::jsonb, '[]', 0, 4000000000, 1, ${JSON.stringify(Array.from({ length: strategies }, () => ({ name: 'ticket', params: {} })))}::jsonb,
@@ -39,7 +44,7 @@ async function createProposal(type: string, n: number, strategies: number): Prom
 type Cast = { voter: string; choice: unknown; vp: number; vpByStrategy: number[]; created: number };
 
 /** Writes ballots in one transaction through the service's votes upsert (a voter's second ballot goes to a later round). */
-async function write(proposal: string, casts: Cast[]): Promise<void> {
+async function write(proposal: string, casts: Cast[], on: Db = db): Promise<void> {
   const items = casts.map((cast) => {
     const prepared: PreparedVote = {
       id: `0x${(nextId++).toString(16).padStart(64, '0')}`,
@@ -60,7 +65,7 @@ async function write(proposal: string, casts: Cast[]): Promise<void> {
     };
     return { prepared, row: { ipfs: prepared.id } as LogRow, mci: nextMci++ };
   });
-  const refused = await db.transaction((tx) => vote.apply(tx, items));
+  const refused = await on.transaction((tx) => vote.apply(tx, items));
   if (refused.size > 0) throw new Error(`ballots refused: ${[...refused.values()].map((error) => error.message)}`);
 }
 
@@ -76,8 +81,8 @@ async function live(on: Db, proposal: string): Promise<Live> {
 }
 
 /** The current ballots in log order, as the decision counts them. */
-async function counted(proposal: string): Promise<Vote[]> {
-  return (await loadBallots(db, proposal)).map((b) => ({ choice: b.choice, balance: b.vp, scores: b.vpByStrategy }));
+async function counted(proposal: string, on: Db = db): Promise<Vote[]> {
+  return (await loadBallots(on, proposal)).map((b) => ({ choice: b.choice, balance: b.vp, scores: b.vpByStrategy }));
 }
 
 function maxDifference(a: TallyReturnType, b: TallyReturnType): number {
@@ -216,4 +221,49 @@ t.test('other types are unchanged: approval and single-choice stay exact sums', 
   ]);
   await write(proposal, [{ voter: 'a', choice: [3], vp: 2.5, vpByStrategy: [2.5], created: 2 }]);
   t.same(await live(db, proposal), { scores: [0, 1, 2.5], scores_by_strategy: [[0], [1], [2.5]], scores_total: 3.5, votes: 2 });
+});
+
+t.test('migrating a database with open weighted and quadratic proposals gives them running sums from their ballots', async (t) => {
+  // A database migrated up to 0013 (before the trigger kept these types), with votes cast then, migrated to the end.
+  const here = path.resolve(import.meta.dirname, '../migrations');
+  const before = fs.mkdtempSync(path.join(os.tmpdir(), 'conclave-migrations-'));
+  t.teardown(() => fs.rmSync(before, { recursive: true, force: true }));
+  const journal = JSON.parse(fs.readFileSync(path.join(here, 'meta/_journal.json'), 'utf8')) as { entries: { idx: number; tag: string }[] };
+  const last = journal.entries.findIndex((entry) => entry.tag === '0014_tally_weight_maps');
+  t.ok(last > 0, 'the weight-map migration is in the journal');
+  fs.mkdirSync(path.join(before, 'meta'));
+  fs.writeFileSync(path.join(before, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, last) }));
+  for (const entry of journal.entries.slice(0, last)) fs.copyFileSync(path.join(here, `${entry.tag}.sql`), path.join(before, `${entry.tag}.sql`));
+  const server = process.env.DATABASE_URL ? await createPostgresDatabase(process.env.DATABASE_URL) : undefined;
+  const old = await openDatabase({ databaseUrl: server?.url });
+  t.teardown(async () => {
+    await old.close();
+    await server?.drop();
+  });
+  const migrateTo = (folder: string) =>
+    old.driver === 'pg' ? migratePg(old.db as never, { migrationsFolder: folder }) : migratePglite(old.db as never, { migrationsFolder: folder });
+  await migrateTo(before);
+  const proposals: [string, 'weighted' | 'quadratic'][] = [];
+  for (const type of ['weighted', 'quadratic'] as const) {
+    const id = await createProposal(type, 4, 2, old.db);
+    const rng = seededRandom(type === 'weighted' ? 91 : 92);
+    const casts: Cast[] = [];
+    for (let v = 0; v < 60; v++) casts.push(nextCast(rng, type, 4, 2, `0xold${v % 45}`, undefined, 1_700_000_000 + v));
+    await write(id, casts, old.db);
+    t.same((await live(old.db, id)).scores, [0, 0, 0, 0], `${type}: before 0014 nothing keeps these scores live`);
+    proposals.push([id, type]);
+  }
+  await migrateTo(here);
+  for (const [id, type] of proposals) {
+    const check = async (label: string) => {
+      const votes = await counted(id, old.db);
+      const running = await live(old.db, id);
+      t.equal(running.votes, votes.length);
+      const difference = maxDifference(running, snapshotTally(type, choiceLabels(4), votes, 2));
+      t.ok(difference <= tolerance(type, votes), `${type}: ${label} (difference ${difference})`);
+    };
+    await check('scores from the ballots cast before the migration');
+    await write(id, [{ voter: '0xold3', choice: { 2: 1 }, vp: 7, vpByStrategy: [3, 4], created: 1_800_000_000 }], old.db);
+    await check('and kept by the trigger after it');
+  }
 });

@@ -16,7 +16,8 @@ import { createServiceKey } from '../server/service-key.ts';
 import { freshPostgres, report } from './support.ts';
 
 const VOTES = Number(process.env.BENCH_DECISION_VOTES ?? 1_000_000);
-console.log(`# decision benchmark — ${new Date().toISOString()} — ${os.cpus().length} x ${os.cpus()[0].model}, node ${process.version}`);
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+console.log(`# decision benchmark — ${new Date().toISOString()} — ${os.cpus().length} x ${os.cpus()[0].model}, node ${process.version}, load average ${load()}`);
 
 const cpuSeconds = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);
@@ -76,7 +77,7 @@ for (const variant of VARIANTS) {
     if (plain.message.votesHash !== result.decision.votesHash || plain.message.resultsHash !== result.decision.resultsHash) throw new Error('plain count differs');
     console.log(
       `  (same run: row-per-vote load + count alone ${plainSeconds.toFixed(1)} s, this process's CPU ${plainCpu.toFixed(1)} s; ` +
-        `the decision above took this process ${cpu.toFixed(1)} s CPU; ${(plainSeconds / seconds).toFixed(1)}x faster end to end, same hashes)`,
+        `the decision above took this process ${cpu.toFixed(1)} s CPU; ${(plainSeconds / seconds).toFixed(1)}x faster end to end, same hashes; load average ${load()})`,
     );
   } finally {
     await database.close();

@@ -103,6 +103,14 @@ export const proposals = pgTable(
     scoresUpdated: bigint('scores_updated', { mode: 'number' }).notNull().default(0),
     /** For types recounted in the background: the last log entry the scores include. */
     scoresMci: bigint('scores_mci', { mode: 'number' }).notNull().default(0),
+    /**
+     * Weighted and quadratic: the running sums the votes trigger keeps and derives `scores` from. Per
+     * choice (and [choice][strategy]) Σ power × weight share (weighted) or Σ √(weight share × power)
+     * (quadratic), over the valid ballots; `runningValid` is Σ power of those ballots.
+     */
+    runningSums: numeric('running_sums').array().notNull().default(sql`'{}'`),
+    runningSumsByStrategy: numeric('running_sums_by_strategy').array().notNull().default(sql`'{}'`),
+    runningValid: numeric('running_valid').notNull().default('0'),
     votes: integer('votes').notNull().default(0),
     mci: bigint('mci', { mode: 'number' }).notNull(),
   },

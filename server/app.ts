@@ -106,7 +106,7 @@ export async function buildApp({
   const decide: DecideDue = (proposalId, now) =>
     decideProposal({ db: database.db, serviceKey, proposalId, now, settleSeconds: config.decisionSettleSeconds, rpcUrls: config.rpcUrls, llm });
   await app.register(realtimePlugin, { config, database, writer: logWriter, hub, decide });
-  await app.register(webhooksPlugin, { db: database.db, adminApiKey: config.adminApiKey });
+  await app.register(webhooksPlugin, { db: database.db, adminApiKey: config.adminApiKey, serviceKey });
   await app.register(graphqlPlugin, {
     db: (readDatabase ?? database).db,
     graphiql: config.graphiql,

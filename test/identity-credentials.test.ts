@@ -226,6 +226,29 @@ t.test('renewal: a newer credential does not knock out the one valid at the prop
   tt.same(data.votes, [{ identity: { credentialId: old.jti } }]);
 });
 
+t.test('votes sent together are read in one batch and each gets its own answer', async (tt) => {
+  const [first, second, third, fourth] = wallets(4, 50);
+  const firstCredential = await credential(first.address);
+  const thirdCredential = await credential(third.address);
+  tt.equal((await submit(firstCredential.jwt)).status, 200);
+  tt.equal((await submit(thirdCredential.jwt)).status, 200);
+  const before = Number((await tableCounts(server)).votes);
+  const responses = await Promise.all([first, second, third, fourth].map((voter) => vote(server, voter, SPACE, proposal)));
+  tt.same(
+    responses.map((response) => [response.status, response.body.error_description ?? 'accepted']),
+    [[200, 'accepted'], [400, 'no credential'], [200, 'accepted'], [400, 'no credential']],
+  );
+  tt.equal(Number((await tableCounts(server)).votes), before + 2, 'only the members\' votes are written');
+  const { data } = await graphql(
+    server.url,
+    `{ votes(where: { proposal: "${proposal}", voter_in: ["${first.address}", "${third.address}"] }) { voter identity { credentialId } } }`,
+  );
+  tt.same(
+    Object.fromEntries(data.votes.map((row: { voter: string; identity: { credentialId: string } }) => [row.voter, row.identity.credentialId])),
+    { [first.address]: firstCredential.jti, [third.address]: thirdCredential.jti },
+  );
+});
+
 t.test('revocation through the status list: once the cached list is refreshed, votes are refused', async (tt) => {
   const held = await credential(revokedMember.address);
   tt.equal((await submit(held.jwt)).status, 200);

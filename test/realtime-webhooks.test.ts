@@ -2,6 +2,7 @@ import t from 'tap';
 import { startTestServer } from './support/server.ts';
 import { sign, wallets } from './support/sign.ts';
 import { postJson } from './support/client.ts';
+import { siweLogin } from './support/identity-service.ts';
 import { record, waitFor, wsClient } from './support/realtime.ts';
 import { startReceiver } from './support/receiver.ts';
 import { verifyBodySignature } from '../server/webhooks/sign-body.ts';
@@ -40,7 +41,11 @@ await post(
 
 t.test('registration is protected by the operator key and validated', async (tt) => {
   const body = { url: 'http://127.0.0.1:9/x', events: ['vote.created'] };
-  tt.same(await api('POST', '/api/spaces/hooks.eth/webhooks', body, null), { status: 401, body: { error: 'client_error', error_description: 'missing or wrong API key' } });
+  tt.same(await api('POST', '/api/spaces/hooks.eth/webhooks', body, null), {
+    status: 401,
+    body: { error: 'client_error', error_description: 'the operator key or an admin session of the space is required (sign in with Ethereum at /api/auth/siwe)' },
+  });
+  tt.same((await api('POST', '/api/spaces/hooks.eth/webhooks', body, 'wrong-key-0123456789')).body.error_description, 'wrong API key or expired session');
   tt.equal((await api('POST', '/api/spaces/hooks.eth/webhooks', body, 'wrong-key-0123456789')).status, 401);
   tt.equal((await api('GET', '/api/spaces/hooks.eth/webhooks', undefined, null)).status, 401);
   tt.equal((await api('POST', '/api/spaces/hooks.eth/webhooks', { ...body, events: ['nope'] })).status, 400);
@@ -54,6 +59,33 @@ t.test('registration is protected by the operator key and validated', async (tt)
   tt.equal((await api('DELETE', `/api/spaces/hooks.eth/webhooks/${created.body.id}`)).status, 204);
   tt.equal((await api('DELETE', `/api/spaces/hooks.eth/webhooks/${created.body.id}`)).status, 404);
   tt.same((await api('GET', '/api/spaces/hooks.eth/webhooks')).body, { webhooks: [] });
+});
+
+t.test('a space admin signed in with Ethereum manages the space\'s webhooks; nobody else does', async (tt) => {
+  const login = async (wallet: typeof controller) => {
+    const { message, signature } = await siweLogin(server, wallet);
+    const response = await postJson(`${server.url}/api/auth/siwe`, { message, signature });
+    tt.equal(response.status, 200, JSON.stringify(response.body));
+    return response.body.token as string;
+  };
+  const adminToken = await login(controller);
+  const outsiderToken = await login(voter);
+  const body = { url: 'http://127.0.0.1:9/admin', events: ['proposal.created'] };
+  const created = await api('POST', '/api/spaces/hooks.eth/webhooks', body, adminToken);
+  tt.equal(created.status, 201, JSON.stringify(created.body));
+  tt.same((await api('GET', '/api/spaces/hooks.eth/webhooks', undefined, adminToken)).body.webhooks.map((hook: any) => hook.id), [created.body.id]);
+  const before = (await api('GET', '/api/spaces/hooks.eth/webhooks')).body;
+  tt.same(await api('POST', '/api/spaces/hooks.eth/webhooks', body, outsiderToken), {
+    status: 403,
+    body: { error: 'client_error', error_description: 'only an admin of the space can manage its webhooks' },
+  });
+  tt.equal((await api('DELETE', `/api/spaces/hooks.eth/webhooks/${created.body.id}`, undefined, outsiderToken)).status, 403);
+  tt.equal((await api('GET', `/api/spaces/hooks.eth/webhooks/${created.body.id}/deliveries`, undefined, outsiderToken)).status, 403);
+  tt.equal((await api('POST', '/api/spaces/missing.eth/webhooks', body, adminToken)).status, 404);
+  const forged = `${adminToken.split('.')[0]}.${'A'.repeat(43)}`;
+  tt.equal((await api('POST', '/api/spaces/hooks.eth/webhooks', body, forged)).status, 401);
+  tt.same((await api('GET', '/api/spaces/hooks.eth/webhooks')).body, before, 'refused requests changed nothing');
+  tt.equal((await api('DELETE', `/api/spaces/hooks.eth/webhooks/${created.body.id}`, undefined, adminToken)).status, 204);
 });
 
 t.test('a receiver that fails three times gets the signed delivery on the fourth attempt', async (tt) => {

@@ -10,7 +10,7 @@ import { ClientError } from '../errors.ts';
 import { IdentityError } from '../identity/errors.ts';
 import { issueSiweNonce, verifySiweLogin } from '../identity/siwe.ts';
 import { loadSpace, spaceRole } from '../ingest/records.ts';
-import { createSessionToken, readSessionToken, type AdminSession } from '../membership/admin-session.ts';
+import { bearerToken, createSessionToken, readSessionToken, type AdminSession } from '../membership/admin-session.ts';
 import type { Membership } from '../membership/create-membership.ts';
 import { submitCredential } from '../membership/submit-credential.ts';
 import { errorResponseSchema } from './error-response.ts';
@@ -39,9 +39,8 @@ const errors = { '4xx': errorResponseSchema, '5xx': errorResponseSchema } as con
 
 /** The admin session named by `Authorization: Bearer <token>`; 401 without a valid one. */
 function requireSession(membership: Membership, request: FastifyRequest): AdminSession {
-  const header = request.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  const session = match ? readSessionToken(membership.serviceKey, match[1]) : null;
+  const token = bearerToken(request.headers.authorization);
+  const session = token ? readSessionToken(membership.serviceKey, token) : null;
   if (!session) throw new ClientError('admin session required: sign in with Ethereum at /api/auth/siwe', 401);
   return session;
 }

@@ -45,3 +45,8 @@ export function readSessionToken(serviceKey: ServiceKey, token: string, now = Da
   if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number' || claims.exp <= now) return null;
   return { address: claims.sub, expiresAt: claims.exp };
 }
+
+/** The bearer token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+}

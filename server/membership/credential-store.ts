@@ -48,13 +48,30 @@ export function credentialRecord(row: CredentialRow): MembershipCredentialRecord
 
 /** Every credential of `address` in `space` (address checksummed), each flagged when its jti is deny-listed. */
 export async function loadVoterCredentials(db: Db, space: string, address: string): Promise<VoterCredentials> {
-  const rows = await queryRows<CredentialRow>(db, sql`
-    SELECT ${COLUMNS}, r.jti IS NOT NULL AS denied
-      FROM credentials c
+  const [found] = await loadVotersCredentials(db, [{ space, address }]);
+  return found;
+}
+
+/** `loadVoterCredentials` for many (space, address) pairs in one indexed query; results in the order of `keys`. */
+export async function loadVotersCredentials(
+  db: Db,
+  keys: ReadonlyArray<{ space: string; address: string }>,
+): Promise<VoterCredentials[]> {
+  if (keys.length === 0) return [];
+  const rows = await queryRows<CredentialRow & { position: string | number }>(db, sql`
+    SELECT k.position, ${COLUMNS}, r.jti IS NOT NULL AS denied
+      FROM unnest(${sql.param(keys.map((key) => key.space))}::text[], ${sql.param(keys.map((key) => key.address))}::text[])
+           WITH ORDINALITY AS k(space, address, position)
+      JOIN credentials c ON c.space = k.space AND c.address = k.address
       LEFT JOIN revoked_credentials r ON r.space = c.space AND r.jti = c.id
-     WHERE c.space = ${space} AND c.address = ${address}
-     ORDER BY c.expires_at DESC, c.id`);
-  return { credentials: rows.map(credentialRecord), denied: rows.filter((row) => row.denied).map((row) => row.id) };
+     ORDER BY k.position, c.expires_at DESC, c.id`);
+  const found = keys.map((): VoterCredentials => ({ credentials: [], denied: [] }));
+  for (const row of rows) {
+    const entry = found[Number(row.position) - 1];
+    entry.credentials.push(credentialRecord(row));
+    if (row.denied) entry.denied.push(row.id);
+  }
+  return found;
 }
 
 /** Stores a verified credential; returns the stored record (the earlier one when the same JWT was sent before), or null when its id is taken by another JWT. */

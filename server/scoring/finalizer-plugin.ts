@@ -1,6 +1,7 @@
 /**
- * Background scoring, a periodic sweep: recounts open proposals of the types without live running totals,
- * and decides every proposal whose vote has ended, so no proposal stays pending after close: the proposal-end job
+ * Background scoring, a periodic sweep: recounts open ranked-choice and copeland proposals (the types without
+ * running totals; bounded, see rescore-proposal.ts), and decides every proposal whose vote has ended, so no
+ * proposal stays pending after close: the proposal-end job
  * decides on time, this sweep catches what a lost job (the in-process queue of the embedded mode does not survive a
  * restart) or a failed attempt left. A failed decision is logged with its reason and retried on the next sweep.
  * Deciding is idempotent and serialised by the log lock, so several triggers or instances decide each proposal once.
@@ -11,7 +12,7 @@ import fp from 'fastify-plugin';
 import { proposals } from '../../schema/tables.ts';
 import type { Db } from '../db/open-database.ts';
 import type { DecideDue } from './decide-proposal.ts';
-import { rescoreOpenProposals } from './rescore-proposal.ts';
+import { rescoreOpenProposals, type RecountHistory } from './rescore-proposal.ts';
 
 export type FinalizerOptions = {
   db: Db;
@@ -44,14 +45,21 @@ export async function sweepEndedProposals({ db, decide, settleSeconds }: Omit<Fi
 const plugin: FastifyPluginAsync<FinalizerOptions> = async (app, options) => {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  // When each open ranked-choice/copeland proposal was last recounted, and how long that took (see rescore-proposal.ts).
+  const history: RecountHistory = new Map();
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
+      // One sweep at a time: a tick that finds the previous sweep still running is skipped.
+      if (busy) return;
+      busy = true;
       const now = Math.floor(Date.now() / 1000);
-      running = rescoreOpenProposals({ db: options.db, now })
+      running = rescoreOpenProposals({ db: options.db, now, history })
         .then(() => sweepEndedProposals(options, now, app.log))
-        .catch((error) =>
-        app.log.error({ err: error }, 'finalizer sweep failed'),
-      );
+        .catch((error) => app.log.error({ err: error }, 'finalizer sweep failed'))
+        .finally(() => {
+          busy = false;
+        });
     }, options.intervalMs);
     timer.unref();
   });

@@ -1,6 +1,7 @@
 /**
- * Webhook administration, per space: register, list, remove, and read the delivery log. Protected by
- * the operator key `ADMIN_API_KEY` (`authorization: Bearer <key>`); without it the routes answer 403.
+ * Webhook administration, per space: register, list, remove, and read the delivery log. Allowed to the operator
+ * (`authorization: Bearer <ADMIN_API_KEY>`) and to the space's own admins (controller and `admins`), who sign in
+ * with Ethereum (`POST /api/auth/siwe`) and send that session token instead.
  */
 import crypto from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
@@ -9,11 +10,14 @@ import fp from 'fastify-plugin';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../../schema/realtime-tables.ts';
 import { spaces } from '../../schema/tables.ts';
 import type { Db } from '../db/open-database.ts';
+import { loadSpace, spaceRole } from '../ingest/records.ts';
+import { bearerToken, readSessionToken } from '../membership/admin-session.ts';
+import type { ServiceKey } from '../service-key.ts';
 import { ClientError } from '../errors.ts';
 import { errorResponseSchema } from '../http/error-response.ts';
 import { WEBHOOK_EVENTS } from './events.ts';
 
-export type WebhooksPluginOptions = { db: Db; adminApiKey: string | undefined };
+export type WebhooksPluginOptions = { db: Db; adminApiKey: string | undefined; serviceKey: ServiceKey };
 
 const webhookSchema = {
   type: 'object',
@@ -65,16 +69,23 @@ const hookParams = {
 } as const;
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema };
 
-/** Rejects a request without the operator key (constant-time comparison). */
-function authorize(adminApiKey: string | undefined, request: FastifyRequest): void {
-  if (!adminApiKey) throw new ClientError('webhook administration is disabled: set ADMIN_API_KEY', 403);
-  const header = request.headers.authorization ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+type AuthorizeParameters = WebhooksPluginOptions & { request: FastifyRequest<{ Params: { id: string } }> };
+
+/** Lets the operator key (compared in constant time) or an admin session of the space through; 401/403 otherwise. */
+async function authorize({ db, adminApiKey, serviceKey, request }: AuthorizeParameters): Promise<void> {
+  const token = bearerToken(request.headers.authorization);
+  if (!token) throw new ClientError('the operator key or an admin session of the space is required (sign in with Ethereum at /api/auth/siwe)', 401);
   const digest = (value: string) => crypto.createHash('sha256').update(value).digest();
-  if (!crypto.timingSafeEqual(digest(given), digest(adminApiKey))) throw new ClientError('missing or wrong API key', 401);
+  if (adminApiKey && crypto.timingSafeEqual(digest(token), digest(adminApiKey))) return;
+  const session = readSessionToken(serviceKey, token);
+  if (!session) throw new ClientError('wrong API key or expired session', 401);
+  const space = await loadSpace(db, request.params.id);
+  if (!space || space.deleted) throw new ClientError('space not found', 404);
+  if (!spaceRole(space, session.address).admin) throw new ClientError('only an admin of the space can manage its webhooks', 403);
 }
 
-const plugin: FastifyPluginAsync<WebhooksPluginOptions> = async (app, { db, adminApiKey }) => {
+const plugin: FastifyPluginAsync<WebhooksPluginOptions> = async (app, options) => {
+  const { db } = options;
   app.post<{ Params: { id: string }; Body: { url: string; events: string[]; secret?: string } }>(
     '/api/spaces/:id/webhooks',
     {
@@ -92,7 +103,7 @@ const plugin: FastifyPluginAsync<WebhooksPluginOptions> = async (app, { db, admi
         },
         response: { 201: webhookSchema, ...errors },
       },
-      preHandler: async (request) => authorize(adminApiKey, request),
+      preHandler: async (request) => authorize({ ...options, request }),
     },
     async (request, reply) => {
       const [space] = await db.select({ id: spaces.id }).from(spaces).where(and(eq(spaces.id, request.params.id), eq(spaces.deleted, false)));
@@ -123,7 +134,7 @@ const plugin: FastifyPluginAsync<WebhooksPluginOptions> = async (app, { db, admi
         params: spaceParams,
         response: { 200: { type: 'object', required: ['webhooks'], properties: { webhooks: { type: 'array', items: webhookSchema } } }, ...errors },
       },
-      preHandler: async (request) => authorize(adminApiKey, request),
+      preHandler: async (request) => authorize({ ...options, request }),
     },
     async (request) => {
       const rows = await db
@@ -139,7 +150,7 @@ const plugin: FastifyPluginAsync<WebhooksPluginOptions> = async (app, { db, admi
     '/api/spaces/:id/webhooks/:webhook',
     {
       schema: { params: hookParams, response: { 204: { type: 'null' }, ...errors } },
-      preHandler: async (request) => authorize(adminApiKey, request),
+      preHandler: async (request) => authorize({ ...options, request }),
     },
     async (request, reply) => {
       const deleted = await db
@@ -166,7 +177,7 @@ const plugin: FastifyPluginAsync<WebhooksPluginOptions> = async (app, { db, admi
         },
         response: { 200: { type: 'object', required: ['deliveries'], properties: { deliveries: { type: 'array', items: deliverySchema } } }, ...errors },
       },
-      preHandler: async (request) => authorize(adminApiKey, request),
+      preHandler: async (request) => authorize({ ...options, request }),
     },
     async (request) => {
       const [hook] = await db

@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { _TypedDataEncoder } from '@ethersproject/hash';
 import { computeAddress } from '@ethersproject/transactions';
 import secp256k1 from 'secp256k1';
@@ -142,20 +143,56 @@ export async function fire(url: string, bodies: string[], connections: number, r
   };
 }
 
-/** GETs/POSTs the same request for `seconds`. */
-export async function hammer(url: string, body: string, connections: number, seconds: number) {
+/** POSTs the same body (or a new one from `body()` per request) for `seconds`. */
+export async function hammer(url: string, body: string | (() => string), connections: number, seconds: number) {
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body,
-  });
-  return { requestsPerSecond: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+    ...(typeof body === 'string'
+      ? { body }
+      : { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: body() }) }] }),
+  } as autocannon.Options);
+  return { requestsPerSecond: result.requests.average, total: result.requests.total, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
 /** Prints a figure with its ratio to a reference or a target. */
 export function report(label: string, value: number, unit: string, reference: number, referenceLabel: string) {
   console.log(`${label.padEnd(58)} ${value.toFixed(value < 100 ? 1 : 0).padStart(8)} ${unit.padEnd(8)} ${(value / reference).toFixed(2)}x ${referenceLabel}`);
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/PID/stat; 0 when it is gone. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Linux's USER_HZ: the unit of /proc CPU times (100 on every mainstream kernel). */
+const CLOCK_TICKS = 100;
+
+/** The server processes (backends) of the database at `url`: their CPU is the SQL's cost. */
+export async function backendPids(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Total CPU (ms) of a set of processes. */
+export function cpuOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
 }

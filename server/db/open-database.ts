@@ -118,3 +118,27 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
 }
+
+/**
+ * Type ids whose text drizzle keeps as is rather than parse (dates, times, intervals and their arrays,
+ * numeric[]), so that a column's `mapFromDriverValue` sees what it would under drizzle.
+ */
+const KEPT_AS_TEXT = [1082, 1114, 1184, 1186, 1182, 1115, 1185, 1187, 1231];
+const keepText = (value: string) => value;
+const PG_TYPES = {
+  getTypeParser: (id: number, format?: 'text' | 'binary') =>
+    KEPT_AS_TEXT.includes(id) ? keepText : pg.types.getTypeParser(id, format ?? 'text'),
+};
+const PGLITE_PARSERS = Object.fromEntries(KEPT_AS_TEXT.map((id) => [id, keepText]));
+
+/**
+ * Runs a statement on the driver itself and returns its rows as arrays of driver values, for reads too hot
+ * for drizzle's per-cell mapping (decode them with the columns' `mapFromDriverValue`). With a `name`, a
+ * PostgreSQL server parses and plans the statement once per connection (PGlite ignores it); a name must
+ * always stand for the same text, and the names in use must be few (each connection keeps them all).
+ */
+export async function queryArrays(db: Db, text: string, values: unknown[], name?: string): Promise<unknown[][]> {
+  const client = (db as unknown as { $client: PGlite | pg.Pool }).$client;
+  if (client instanceof PGlite) return (await client.query<unknown[]>(text, values, { rowMode: 'array', parsers: PGLITE_PARSERS })).rows;
+  return (await client.query<unknown[]>({ name, text, values, rowMode: 'array', types: PG_TYPES })).rows;
+}

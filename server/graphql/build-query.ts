@@ -35,45 +35,70 @@ function normalise(kind: FieldKind, value: unknown): unknown {
   return value;
 }
 
-/** Builds the conditions of `where` for the fields `spec` knows; other keys are left to the caller. */
-export function whereConditions(spec: EntitySpec, where: Record<string, unknown> | null | undefined): SQL[] {
-  const conditions: SQL[] = [];
-  for (const [key, raw] of Object.entries(where ?? {})) {
+/** One condition of `where` on a field `spec` knows: its key (`voter_in`), its values' slots in `Filter.values`. */
+export type Condition = { key: string; field: FieldSpec; operator: Operator; first: number; size: number };
+
+/** `where` checked and normalised: its conditions, their values in order, and its shape (what the SQL depends on). */
+export type Filter = { conditions: Condition[]; values: unknown[]; shape: string };
+
+/** Checks `where` against `spec` (list caps) and normalises its values (checksummed addresses); other keys are left to the caller. */
+export function filterOf(spec: EntitySpec, where: Record<string, unknown> | null | undefined): Filter {
+  const conditions: Condition[] = [];
+  const values: unknown[] = [];
+  let shape = '';
+  if (!where) return { conditions, values, shape };
+  for (const key of Object.keys(where)) {
+    const raw = where[key];
     if (raw === null || raw === undefined) continue;
     const [name, operator] = splitKey(key);
     const field = spec.fields[name];
     if (!field) continue;
+    const first = values.length;
     if (operator === '_in' || operator === '_not_in') {
       const list = (raw as unknown[]).filter((item) => item !== null).map((item) => normalise(field.kind, item));
       const cap = spec.inLimits?.[name] ?? LIMITS.in;
       if (list.length > cap) throw new ClientError(`\`${key}\` accepts at most ${cap} items`);
-      if (operator === '_in') conditions.push(list.length === 0 ? eq(field.column, null as never) : inArray(field.column, list));
-      else if (list.length > 0) conditions.push(notInArray(field.column, list));
-      continue;
+      // An empty `_in` matches nothing (`IN (NULL)`); an empty `_not_in` is no condition.
+      if (list.length === 0 && operator === '_not_in') continue;
+      values.push(...(list.length === 0 ? [null] : list));
+    } else {
+      values.push(normalise(field.kind, raw));
     }
-    const value = normalise(field.kind, raw);
-    switch (operator) {
-      case '':
-        conditions.push(eq(field.column, value));
-        break;
-      case '_not':
-        conditions.push(ne(field.column, value));
-        break;
-      case '_gt':
-        conditions.push(gt(field.column, value));
-        break;
-      case '_gte':
-        conditions.push(gte(field.column, value));
-        break;
-      case '_lt':
-        conditions.push(lt(field.column, value));
-        break;
-      case '_lte':
-        conditions.push(lte(field.column, value));
-        break;
-    }
+    conditions.push({ key, field, operator, first, size: values.length - first });
+    shape += `${key}:${values.length - first},`;
   }
-  return conditions;
+  return { conditions, values, shape };
+}
+
+/** The SQL of `conditions`, each value given by `value(slot)`: the value itself, or a placeholder for a statement built once. */
+export function conditionsSql(conditions: Condition[], value: (slot: number) => unknown): SQL[] {
+  return conditions.map(({ field: { column }, operator, first, size }) => {
+    const values = Array.from({ length: size }, (_, index) => value(first + index));
+    switch (operator) {
+      case '_in':
+        return inArray(column, values);
+      case '_not_in':
+        return notInArray(column, values);
+      case '':
+        return eq(column, values[0]);
+      case '_not':
+        return ne(column, values[0]);
+      case '_gt':
+        return gt(column, values[0]);
+      case '_gte':
+        return gte(column, values[0]);
+      case '_lt':
+        return lt(column, values[0]);
+      case '_lte':
+        return lte(column, values[0]);
+    }
+  });
+}
+
+/** Builds the conditions of `where` for the fields `spec` knows; other keys are left to the caller. */
+export function whereConditions(spec: EntitySpec, where: Record<string, unknown> | null | undefined): SQL[] {
+  const { conditions, values } = filterOf(spec, where);
+  return conditionsSql(conditions, (slot) => values[slot]);
 }
 
 export type PageArguments = {
@@ -83,7 +108,7 @@ export type PageArguments = {
   orderDirection?: 'asc' | 'desc' | null;
 };
 
-export type Page = { limit: number; offset: number; order: SQL[]; orderField: FieldSpec; direction: 'asc' | 'desc' };
+export type Page = { limit: number; offset: number; readonly order: SQL[]; orderField: FieldSpec; direction: 'asc' | 'desc' };
 
 /** Checks the caps and returns limit, offset and the ORDER BY (ties broken by id in the same direction, so one index serves it). */
 export function pageOf(spec: EntitySpec, { first, skip, orderBy, orderDirection }: PageArguments): Page {
@@ -97,11 +122,20 @@ export function pageOf(spec: EntitySpec, { first, skip, orderBy, orderDirection 
   const orderField = spec.fields[fieldName];
   const direction = orderDirection ?? 'desc';
   const sort = direction === 'asc' ? asc : desc;
-  return { limit, offset, orderField, direction, order: [sort(orderField.column), sort(spec.id)] };
+  return {
+    limit,
+    offset,
+    orderField,
+    direction,
+    // Built when asked for: a statement built once per shape needs it only the first time.
+    get order() {
+      return [sort(orderField.column), sort(spec.id)];
+    },
+  };
 }
 
 /** The keyset condition for rows after the row whose order value and id are given. */
-export function afterCondition(page: Page, id: AnyColumn, value: unknown, rowId: string): SQL {
+export function afterCondition(page: Page, id: AnyColumn, value: unknown, rowId: unknown): SQL {
   const beyond = page.direction === 'asc' ? gt : lt;
   return or(beyond(page.orderField.column, value), and(eq(page.orderField.column, value), beyond(id, rowId)))!;
 }

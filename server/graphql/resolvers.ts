@@ -14,9 +14,10 @@ import { loadCredentialsByIds } from '../membership/credential-store.ts';
 import type { Membership } from '../membership/create-membership.ts';
 import { identityStatus } from '../membership/identity-status.ts';
 import { submitCredential } from '../membership/submit-credential.ts';
-import { afterCondition, LIMITS, pageOf, whereConditions, type EntitySpec, type PageArguments } from './build-query.ts';
+import { afterCondition, LIMITS, pageOf, whereConditions, type EntitySpec } from './build-query.ts';
 import { checkpointStatement, listCheckpoints } from '../log/checkpoint.ts';
 import { selectedColumns } from './selected-columns.ts';
+import { compiledList, type ListArguments, type ListField } from './compiled-list.ts';
 import {
   aliasSpec,
   followSpec,
@@ -35,7 +36,6 @@ const VOTE_FIELD_COLUMNS = {
   __typename: [],
 } satisfies Partial<Record<string, ReadonlyArray<keyof typeof voteColumns>>>;
 
-type ListArguments = PageArguments & { where?: Record<string, unknown> | null; after?: string | null };
 type SpaceRow = { id: string; settings: unknown; controller: string; created: number; updated: number };
 
 const spaceColumns = {
@@ -101,7 +101,7 @@ export type ResolverDependencies = { db: Db; membership: Membership };
 /** Builds the resolvers over `db`. */
 export function createResolvers({ db, membership }: ResolverDependencies): { resolvers: IResolvers; loaders: MercuriusLoaders } {
   /** Keyset condition for `after`: the id of the last row of the previous page. */
-  async function cursor(spec: EntitySpec, table: typeof votes | typeof proposals, args: ListArguments, page: ReturnType<typeof pageOf>) {
+  async function cursor(spec: EntitySpec, table: typeof proposals, args: ListArguments, page: ReturnType<typeof pageOf>) {
     if (!args.after) return [];
     const [row] = await db
       .select({ value: page.orderField.column })
@@ -110,6 +110,9 @@ export function createResolvers({ db, membership }: ResolverDependencies): { res
     if (!row) throw new ClientError('`after` must be the id of a row of the previous page');
     return [afterCondition(page, spec.id, row.value, args.after)];
   }
+
+  // The hottest read (a proposal's votes, page by page): statements built once per shape.
+  const votePages = compiledList({ db, table: votes, spec: voteSpec });
 
   const resolvers: IResolvers = {
     Query: {
@@ -156,16 +159,8 @@ export function createResolvers({ db, membership }: ResolverDependencies): { res
         const [row] = await db.select(voteColumns).from(votes).where(eq(votes.id, id));
         return row ?? null;
       },
-      async votes(_root, args: ListArguments, _context, info: GraphQLResolveInfo) {
-        const page = pageOf(voteSpec, args);
-        return db
-          .select(selectedColumns({ info, columns: voteColumns, needs: VOTE_FIELD_COLUMNS, always: ['id'] }))
-          .from(votes)
-          .where(and(...whereConditions(voteSpec, args.where), ...(await cursor(voteSpec, votes, args, page))))
-          .orderBy(...page.order)
-          .limit(page.limit)
-          .offset(page.offset);
-      },
+      votes: (_root, args: ListArguments, _context, info: GraphQLResolveInfo) =>
+        votePages(args, selectedColumns({ info, columns: voteColumns, needs: VOTE_FIELD_COLUMNS, always: ['id'] }) as Record<string, ListField>),
       async follows(_root, args: ListArguments) {
         const page = pageOf(followSpec, args);
         return db

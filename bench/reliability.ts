@@ -34,7 +34,7 @@ async function seed(service: Service) {
 
 async function run(label: string, env: Record<string, string>, keep = false) {
   const database = await freshPostgres();
-  const service = await startService({ ...env, DATABASE_URL: database.url, CHECKPOINT_INTERVAL: '0' }, 'bench/reliability-server.ts');
+  const service = await startService({ ...env, DATABASE_URL: database.url, CHECKPOINT_INTERVAL: '0' }, 'bench/services/reliability-server.ts');
   try {
     const proposal = await seed(service);
     const now = Math.floor(Date.now() / 1000);

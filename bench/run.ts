@@ -1,4 +1,4 @@
-/** `npm run bench`: runs every benchmark in bench/ one after another, each in its own process. */
+/** `npm run bench`: runs every benchmark in bench/ one after another, each in its own process (bench/services/ holds the service variants they start). */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -144,7 +144,7 @@ async function graphql() {
     const full = await pageLoad(`${service.url}/graphql`, pageQuery(a), service, database.url, SECONDS);
     const distinct = await pageLoad(`${service.url}/graphql`, distinctPageQuery(a), service, database.url, SECONDS);
     await service.stop();
-    service = await startService(env, 'bench/graphql-server.ts');
+    service = await startService(env, 'bench/services/graphql-server.ts');
     const memory = await pageLoad(`${service.url}/graphql`, pageQuery(a), service, database.url, SECONDS);
     const sql = await sqlLoad(database.url, a, SECONDS);
     return { full, distinct, memory, sql };

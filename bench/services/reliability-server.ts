@@ -1,8 +1,8 @@
 /** The service as `server/main.ts` starts it, except that BENCH_HASH_CHAIN=off leaves the log unchained (benchmark only). */
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config/load-config.ts';
-import { openDatabase } from '../server/db/open-database.ts';
-import { loadServiceKey } from '../server/service-key.ts';
+import { buildApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config/load-config.ts';
+import { openDatabase } from '../../server/db/open-database.ts';
+import { loadServiceKey } from '../../server/service-key.ts';
 
 const config = loadConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

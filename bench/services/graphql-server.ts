@@ -5,11 +5,11 @@
  */
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
-import * as tables from '../schema/tables.ts';
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config/load-config.ts';
-import { openDatabase, type Db } from '../server/db/open-database.ts';
-import { loadServiceKey } from '../server/service-key.ts';
+import * as tables from '../../schema/tables.ts';
+import { buildApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config/load-config.ts';
+import { openDatabase, type Db } from '../../server/db/open-database.ts';
+import { loadServiceKey } from '../../server/service-key.ts';
 
 const config = loadConfig();
 if (!config.databaseUrl) throw new Error('bench/graphql-server.ts needs DATABASE_URL (a PostgreSQL server)');

@@ -1,8 +1,8 @@
 /** Recovers the signer of a 32-byte digest: native libsecp256k1 by default, pure JS (elliptic) as a fallback. */
 import { createRequire } from 'node:module';
-import { getAddress } from '@ethersproject/address';
 import sha3 from 'js-sha3';
 import secp256k1 from 'secp256k1';
+import { checksumAddress } from './checksum-address.ts';
 
 /** 'native' when the libsecp256k1 binding loaded, else the package has already fallen back to 'js'. */
 export type SignatureBackend = 'native' | 'js';
@@ -26,7 +26,7 @@ const HALF_N = BigInt('0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f4
 /** Returns the checksummed signer, or null when the signature is malformed or not canonical. */
 export function recoverSigner(digest: string, signature: string): string | null {
   const address = recoverAddressHex(digest, signature);
-  return address === null ? null : getAddress(address);
+  return address === null ? null : checksumAddress(address);
 }
 
 /** Returns the signer as lowercase 0x-hex (no checksum work: the hot path compares), or null. */

@@ -9,15 +9,16 @@ export type SignatureBackend = 'native' | 'js';
 
 const { keccak_256 } = sha3;
 const require = createRequire(import.meta.url);
-const backends: Record<SignatureBackend, typeof secp256k1> = {
-  native: secp256k1,
-  js: require('secp256k1/elliptic') as typeof secp256k1,
+// Loaded on demand: elliptic takes ~60 ms to load, in every process and every verify-log worker.
+const backends: Record<SignatureBackend, () => typeof secp256k1> = {
+  native: () => secp256k1,
+  js: () => require('secp256k1/elliptic') as typeof secp256k1,
 };
 let backend: typeof secp256k1 = secp256k1;
 
 /** Chooses the implementation (`SIGNATURE_BACKEND`); the pure-JS one is what Snapshot's stack uses. */
 export function useSignatureBackend(name: SignatureBackend): void {
-  backend = backends[name];
+  backend = backends[name]();
 }
 
 // Half the curve order: signatures with a larger s are malleated copies (EIP-2) and are refused.

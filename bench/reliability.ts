@@ -51,11 +51,12 @@ async function run(label: string, env: Record<string, string>, keep = false) {
 }
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const uptime = () => `load average ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 console.log(
   `# reliability benchmark — ${new Date().toISOString()} — ${os.cpus().length} x ${os.cpus()[0].model}, node ${process.version}, ` +
-    `${VOTES} votes, ${REPEAT} interleaved rounds (bare, full, chain only; a fresh database each)`,
+    `${VOTES} votes, ${REPEAT} interleaved rounds (bare, full, chain only; a fresh database each), ${uptime()}`,
 );
 // Interleaved rounds, so a change in the machine's load hits every configuration alike; the cost is the
 // median of the per-round ratios (each ratio from two runs minutes apart, not hours).
@@ -72,7 +73,7 @@ for (let round = 0; round < REPEAT; round++) {
   rates.chain.push(chainOnly.result.requestsPerSecond);
   console.log(
     `round ${round + 1}: bare ${bare.result.requestsPerSecond.toFixed(0)}, full ${full.result.requestsPerSecond.toFixed(0)}, ` +
-      `chain only ${chainOnly.result.requestsPerSecond.toFixed(0)} votes/s`,
+      `chain only ${chainOnly.result.requestsPerSecond.toFixed(0)} votes/s (${uptime()})`,
   );
 }
 const ratios = (of: number[]) => of.map((rate, index) => rate / rates.bare[index]);
@@ -80,7 +81,7 @@ report('ingest, no limits, no hash chain (median votes/s)', median(rates.bare), 
 report('ingest, hash chain only (median votes/s)', median(rates.chain), 'votes/s', median(rates.bare), 'of bare');
 report('ingest, rate limits + headers + hash chain (median votes/s)', median(rates.full), 'votes/s', median(rates.bare), 'of bare (target ≥ 0.90)');
 console.log(`per-round ratios full/bare: ${ratios(rates.full).map((ratio) => ratio.toFixed(2)).join(', ')}; chain/bare: ${ratios(rates.chain).map((ratio) => ratio.toFixed(2)).join(', ')}`);
-console.log(`cost of limits and chain: ${((1 - median(ratios(rates.full))) * 100).toFixed(1)}% (median of rounds; target ≤ 10%)`);
+console.log(`cost of limits and chain: ${((1 - median(ratios(rates.full))) * 100).toFixed(1)}% (median of rounds; target ≤ 10%); ${uptime()}`);
 
 const database = await openDatabase({ databaseUrl: kept!.url, poolSize: 2 });
 try {

@@ -5,12 +5,12 @@
  */
 import crypto from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/load-config.ts';
 import { ClientError } from '../errors.ts';
+import { securityHeaders } from './security-headers.ts';
 
 /** Routes probes use: never limited. */
 const UNLIMITED_ROUTES = new Set(['/healthz', '/readyz']);
@@ -34,12 +34,15 @@ export async function registerAbuseLimits(app: FastifyInstance, config: Config):
     });
   }
   if (config.securityHeaders) {
-    await app.register(helmet, {
-      global: true,
+    const headers = securityHeaders({
       // A JSON API read by browsers on other origins; GraphiQL needs its inline scripts.
       contentSecurityPolicy: false,
       crossOriginResourcePolicy: { policy: 'cross-origin' },
       crossOriginEmbedderPolicy: false,
+    });
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.headers(headers);
+      done();
     });
   }
 
@@ -81,6 +84,10 @@ export async function registerAbuseLimits(app: FastifyInstance, config: Config):
   const tooMany = (_request: FastifyRequest, context: { after: string }) =>
     new ClientError(`too many requests, retry in ${context.after}`, 429);
 
+  // Probes are never limited: decided once per route, not per request.
+  app.addHook('onRoute', (route) => {
+    if (UNLIMITED_ROUTES.has(route.url)) route.config = { ...route.config, rateLimit: false };
+  });
   await app.register(rateLimit, {
     global: ipLimited || quotas.size > 0,
     redis,
@@ -88,9 +95,9 @@ export async function registerAbuseLimits(app: FastifyInstance, config: Config):
     skipOnError: true,
     timeWindow: config.rateLimitWindow * 1000,
     keyGenerator: (request) => (request.apiKeyId ? `key:${request.apiKeyId}` : `ip:${request.ip}`),
-    max: (_request, key) => (key.startsWith('key:') ? (quotas.get(key.slice(4)) ?? 1) : config.rateLimitMax),
-    allowList: (request, key) =>
-      UNLIMITED_ROUTES.has(request.routeOptions.url ?? '') || (!ipLimited && !key.startsWith('key:')),
+    // A number and no allow list unless API keys have their own quotas: the plugin awaits each function per request.
+    max: quotas.size === 0 ? config.rateLimitMax : (_request, key) => (key.startsWith('key:') ? (quotas.get(key.slice(4)) ?? 1) : config.rateLimitMax),
+    ...(ipLimited ? {} : { allowList: (_request: FastifyRequest, key: string) => !key.startsWith('key:') }),
     errorResponseBuilder: tooMany,
   });
 

@@ -4,14 +4,24 @@ import { sha256 } from 'multiformats/hashes/sha2';
 
 const JSON_CODEC = 0x0200;
 
-/** Canonical JSON: object keys sorted, no whitespace (so a value hashes the same after a jsonb round trip). */
+/**
+ * Canonical JSON: object keys sorted (by UTF-16 code units), undefined members left out, no whitespace (so a
+ * value hashes the same after a jsonb round trip). Built by concatenation: it hashes every log entry.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let items = '';
+    for (let index = 0; index < value.length; index++) items += (index === 0 ? '' : ',') + canonicalJson(value[index]);
+    return `[${items}]`;
+  }
+  const object = value as Record<string, unknown>;
+  let members = '';
+  for (const key of Object.keys(object).sort()) {
+    const member = object[key];
+    if (member !== undefined) members += `${members === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `{${members}}`;
 }
 
 /** Computes the CIDv1 string of `value` as canonical JSON. */

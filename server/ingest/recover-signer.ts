@@ -1,23 +1,24 @@
 /** Recovers the signer of a 32-byte digest: native libsecp256k1 by default, pure JS (elliptic) as a fallback. */
 import { createRequire } from 'node:module';
-import { getAddress } from '@ethersproject/address';
 import sha3 from 'js-sha3';
 import secp256k1 from 'secp256k1';
+import { checksumAddress } from './checksum-address.ts';
 
 /** 'native' when the libsecp256k1 binding loaded, else the package has already fallen back to 'js'. */
 export type SignatureBackend = 'native' | 'js';
 
 const { keccak_256 } = sha3;
 const require = createRequire(import.meta.url);
-const backends: Record<SignatureBackend, typeof secp256k1> = {
-  native: secp256k1,
-  js: require('secp256k1/elliptic') as typeof secp256k1,
+// Loaded on demand: elliptic takes ~60 ms to load, in every process and every verify-log worker.
+const backends: Record<SignatureBackend, () => typeof secp256k1> = {
+  native: () => secp256k1,
+  js: () => require('secp256k1/elliptic') as typeof secp256k1,
 };
 let backend: typeof secp256k1 = secp256k1;
 
 /** Chooses the implementation (`SIGNATURE_BACKEND`); the pure-JS one is what Snapshot's stack uses. */
 export function useSignatureBackend(name: SignatureBackend): void {
-  backend = backends[name];
+  backend = backends[name]();
 }
 
 // Half the curve order: signatures with a larger s are malleated copies (EIP-2) and are refused.
@@ -26,7 +27,7 @@ const HALF_N = BigInt('0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f4
 /** Returns the checksummed signer, or null when the signature is malformed or not canonical. */
 export function recoverSigner(digest: string, signature: string): string | null {
   const address = recoverAddressHex(digest, signature);
-  return address === null ? null : getAddress(address);
+  return address === null ? null : checksumAddress(address);
 }
 
 /** Returns the signer as lowercase 0x-hex (no checksum work: the hot path compares), or null. */

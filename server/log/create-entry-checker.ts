@@ -21,6 +21,8 @@ export type CreateEntryCheckerParameters = {
 export type EntryChecker = {
   /** Checks the entries, split across the workers; resolves with one result per entry, in order. */
   check(rows: StoredLogRow[]): Promise<EntryCheck[]>;
+  /** Starts the workers now, for a log known to be large (else the first large page starts them). */
+  start(): void;
   close(): Promise<void>;
 };
 
@@ -35,7 +37,7 @@ export function createEntryChecker({ config, workers, chunkSize = 500 }: CreateE
   let failure: unknown;
   let pool: Worker[] | undefined;
   // Started on the first large page only: a worker takes a while to load, more than a small log takes to check.
-  const start = () =>
+  const startPool = () =>
     Array.from({ length: workers }, () => {
       const worker = new Worker(new URL('./check-entries-worker.ts', import.meta.url), { workerData: config });
       worker.on('message', ({ id, results }: { id: number; results: EntryCheck[] }) => {
@@ -61,10 +63,13 @@ export function createEntryChecker({ config, workers, chunkSize = 500 }: CreateE
   return {
     async check(rows) {
       if (workers <= 0 || (!pool && rows.length < 4 * chunkSize)) return inline(rows);
-      pool ??= start();
+      pool ??= startPool();
       const chunks: Array<Promise<EntryCheck[]>> = [];
       for (let index = 0; index < rows.length; index += chunkSize) chunks.push(send(pool, rows.slice(index, index + chunkSize)));
       return (await Promise.all(chunks)).flat();
+    },
+    start() {
+      if (workers > 0) pool ??= startPool();
     },
     async close() {
       await Promise.all((pool ?? []).map((worker) => worker.terminate()));

@@ -5,8 +5,9 @@
  * gives exactly the rows stored). Stops at the first divergence.
  */
 import os from 'node:os';
+import { sql } from 'drizzle-orm';
 import type { Config } from '../config/load-config.ts';
-import type { Db } from '../db/open-database.ts';
+import { queryRows, type Db } from '../db/open-database.ts';
 import type { Envelope } from '../ingest/parse-envelope.ts';
 import { toLogRow, type Divergence } from './check-entry.ts';
 import { compareTables } from './compare-tables.ts';
@@ -37,14 +38,16 @@ export type VerifyLogParameters = {
   chainOnly?: boolean;
   /** Entries read per query. */
   pageSize?: number;
-  /** Worker threads checking hashes and signatures (default: one per core, less the one replaying). */
+  /** Worker threads checking hashes and signatures (default: one per core; the replay mostly waits on the database). */
   workers?: number;
 };
 
 /** Checks the whole log; `divergence` names the first entry or row that is not what the log says. */
-export async function verifyLog({ db, config, chainOnly = false, pageSize = 5000, workers }: VerifyLogParameters): Promise<VerifyLogReturnType> {
-  const checker = createEntryChecker({ config, workers: workers ?? Math.max(1, os.availableParallelism() - (chainOnly ? 0 : 1)) });
+export async function verifyLog({ db, config, chainOnly = false, pageSize = 2000, workers }: VerifyLogParameters): Promise<VerifyLogReturnType> {
+  const checker = createEntryChecker({ config, workers: workers ?? os.availableParallelism() });
   try {
+    // A worker takes ~0.2 s of CPU to load: for a large log, it loads while the scratch schema is migrated.
+    if ((await logSpan(db)) >= LARGE_LOG) checker.start();
     if (chainOnly) return await walkLog(db, checker, pageSize, undefined, undefined);
     return await inReplaySchema(db, async ({ tx, source, replay }) => {
       const walked = await walkLog(tx, checker, pageSize, source, createReplayer({ db: tx, config }));
@@ -55,6 +58,15 @@ export async function verifyLog({ db, config, chainOnly = false, pageSize = 5000
   } finally {
     await checker.close();
   }
+}
+
+/** Entries from which the workers are started before the first page is read. */
+const LARGE_LOG = 5000;
+
+/** How many mci the log spans (its size, give or take gaps), from the primary key alone. */
+async function logSpan(db: Db): Promise<number> {
+  const [{ span }] = await queryRows<{ span: string | number | null }>(db, sql`SELECT max(mci) - min(mci) + 1 AS span FROM messages`);
+  return Number(span ?? 0);
 }
 
 type Stage = { rows: StoredLogRow[]; checks: Promise<EntryCheck[]> };

@@ -5,7 +5,8 @@
  *
  * BENCH_PARTS picks the parts (comma-separated, default `ingest,graphql`): `graphql` alone takes
  * seconds; `ingest` is `ingest-postgres,ingest-pglite,ingest-js`, each of which can be named alone.
- * BENCH_VOTES (20,000) votes per ingest run; BENCH_SECONDS (10) per GraphQL figure; BENCH_ANALYZE=off leaves the seeded tables without planner statistics.
+ * BENCH_VOTES (20,000) votes per ingest run; BENCH_SECONDS (10) per GraphQL figure; BENCH_ANALYZE=off
+ * leaves the seeded tables without planner statistics.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';

@@ -6,6 +6,7 @@ import type { Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
 import type { ServiceKey } from '../service-key.ts';
 import { checkSender } from './check-sender.ts';
+import type { RecoverAddress } from './create-signature-pool.ts';
 import { contentId } from './content-id.ts';
 import { KIND_MODULES } from './kinds/index.ts';
 import type { Membership } from '../membership/create-membership.ts';
@@ -26,6 +27,8 @@ export type IngestDependencies = {
   spaces: RecordCache<SpaceRecord>;
   proposals: RecordCache<ProposalRecord>;
   membership: Membership;
+  /** Signature recovery off this thread (`SIGNATURE_WORKERS`); on it when absent. */
+  recover?: RecoverAddress | undefined;
 };
 
 export type IngestMessageParameters = { body: unknown; now?: number };
@@ -53,6 +56,7 @@ export async function ingestMessage(
     now,
     parsed,
     getSpace: (spaceId) => spaces.get(spaceId, (key) => loadSpace(db, key)),
+    recover: deps.recover,
   });
 
   const storedReceipt = async (): Promise<Receipt | null> => {

@@ -29,11 +29,15 @@ export function freshPostgres(serverUrl = process.env.DATABASE_URL ?? 'postgres:
   return createPostgresDatabase(serverUrl, 'conclave_bench');
 }
 
-/** Starts `npm start`'s entry point (or another `entry`) in a child process and waits until it answers. */
+/**
+ * Starts `npm start`'s entry point (or another `entry`) in a child process and waits until it answers.
+ * With BENCH_CPU_PROF=DIR the service writes a V8 CPU profile into DIR when it stops.
+ */
 export async function startService(env: Record<string, string>, entry = 'server/main.ts'): Promise<Service> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'conclave-bench-'));
-  const child = spawn(process.execPath, [entry], {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const child = spawn(process.execPath, [...profile, entry], {
     cwd: path.resolve(import.meta.dirname, '..'),
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -44,7 +44,8 @@ export async function checkSender({ db, config, now, parsed, getSpace, verify = 
   if ('space' in message && !SPACE_ID.test(spaceId)) throw new ClientError('Invalid space id');
   if (!ADDRESS.test(message.from)) throw new ClientError('wrong envelope format');
   const from = getAddress(message.from);
-  const signer = getAddress(envelope.address);
+  // The same text checksums the same (the usual case: no alias); a checksum costs a keccak.
+  const signer = envelope.address === message.from ? from : getAddress(envelope.address);
 
   const spaceRecord = spaceId ? await getSpace(spaceId) : null;
   const space = spaceRecord && !spaceRecord.deleted ? spaceRecord : null;

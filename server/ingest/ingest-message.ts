@@ -7,7 +7,7 @@ import { ClientError } from '../errors.ts';
 import type { ServiceKey } from '../service-key.ts';
 import { checkSender } from './check-sender.ts';
 import type { RecoverAddress } from './create-signature-pool.ts';
-import { contentId } from './content-id.ts';
+import { contentId, settleCanonicalJson } from './content-id.ts';
 import { KIND_MODULES } from './kinds/index.ts';
 import type { Membership } from '../membership/create-membership.ts';
 import type { LogWriter } from './log-writer.ts';
@@ -86,6 +86,8 @@ export async function ingestMessage(
       loadProposal: (proposalId) => proposals.get(proposalId, (key) => loadProposal(db, key)),
       membership: deps.membership,
     });
+    // Accepted as it is: its canonical JSON is computed once, for the content id and the log's hash chain.
+    settleCanonicalJson(envelope.data);
     const ipfs = await contentId({ address: envelope.address, sig: envelope.sig, hash: id, data: envelope.data });
     const receipt = serviceKey.signMessage(envelope.sig);
     const row = {

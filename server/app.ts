@@ -76,7 +76,7 @@ export async function buildApp({
     trustProxy: config.trustProxy,
     return503OnClosing: true,
   });
-  const signatures = createSignaturePool({ workers: config.signatureWorkers, backend: config.signatureBackend });
+  const signatures = createSignaturePool({ workers: config.signatureWorkers, backend: config.signatureBackend, serviceKey });
   app.addHook('onClose', () => signatures.close());
   const logWriter = createLogWriter({ db: database.db, hashChain, driver: database.driver });
   const membership = createMembership({ db: database.db, config, serviceKey });
@@ -97,7 +97,7 @@ export async function buildApp({
   );
   const { signerLimit } = await registerAbuseLimits(app, config);
   await app.register(healthPlugin, { db: database.db });
-  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, membership, version, preHandler: signerLimit, recover: signatures.recover });
+  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, membership, version, preHandler: signerLimit, signatures });
   await app.register(spacesPlugin, { db: database.db });
   await app.register(checkpointsPlugin, { db: database.db });
   await app.register(identityPlugin, { membership });

@@ -3,8 +3,11 @@ import t from 'tap';
 import { computeAddress } from '@ethersproject/transactions';
 import secp256k1 from 'secp256k1';
 import { createSignaturePool } from '../server/ingest/create-signature-pool.ts';
-import { recoverAddressHex } from '../server/ingest/recover-signer.ts';
+import { recoverAddressHex, recoverSigner } from '../server/ingest/recover-signer.ts';
+import { createServiceKey, type ServiceKey } from '../server/service-key.ts';
+import { hashMessage } from '@ethersproject/hash';
 
+const serviceKey = createServiceKey(`0x${crypto.randomBytes(32).toString('hex')}`);
 const HALF_N = BigInt('0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0');
 const N = 2n * HALF_N + 1n;
 
@@ -36,7 +39,7 @@ function cases() {
 }
 
 t.test('workers recover the same addresses, and the same nulls, as this thread', async (tt) => {
-  const pool = createSignaturePool({ workers: 2, backend: 'native' });
+  const pool = createSignaturePool({ workers: 2, backend: 'native', serviceKey });
   tt.teardown(() => pool.close());
   const { address, list } = cases();
   // Asked in one turn: they travel to the workers in one message each.
@@ -49,7 +52,7 @@ t.test('workers recover the same addresses, and the same nulls, as this thread',
 });
 
 t.test('many requests over several turns come back each to its caller', async (tt) => {
-  const pool = createSignaturePool({ workers: 1, backend: 'js' });
+  const pool = createSignaturePool({ workers: 1, backend: 'js', serviceKey });
   tt.teardown(() => pool.close());
   const pairs = Array.from({ length: 40 }, () => {
     const digest = crypto.randomBytes(32);
@@ -65,8 +68,8 @@ t.test('many requests over several turns come back each to its caller', async (t
 
 t.test('no workers, or closed ones, recover on this thread with the same answers', async (tt) => {
   const { list } = cases();
-  const inline = createSignaturePool({ workers: 0, backend: 'native' });
-  const closed = createSignaturePool({ workers: 1, backend: 'native' });
+  const inline = createSignaturePool({ workers: 0, backend: 'native', serviceKey });
+  const closed = createSignaturePool({ workers: 1, backend: 'native', serviceKey });
   // Asked, then closed before the workers answer: the requests in flight are answered here.
   const inFlight = Promise.all(list.map(({ digest, signature }) => closed.recover(digest, signature)));
   await closed.close();
@@ -75,4 +78,24 @@ t.test('no workers, or closed ones, recover on this thread with the same answers
   tt.same(await Promise.all(list.map(({ digest, signature }) => closed.recover(digest, signature))), expected, 'after close');
   tt.same(await Promise.all(list.map(({ digest, signature }) => inline.recover(digest, signature))), expected, 'no workers');
   await inline.close();
+});
+
+t.test('workers sign receipts exactly as the service key does on this thread', async (tt) => {
+  const pool = createSignaturePool({ workers: 2, backend: 'native', serviceKey });
+  tt.teardown(() => pool.close());
+  const texts = ['', '0x1234', 'é漢🗳 receipt', `0x${'ab'.repeat(65)}`, ...Array.from({ length: 20 }, () => `0x${crypto.randomBytes(65).toString('hex')}`)];
+  const [signed, recovered] = await Promise.all([
+    Promise.all(texts.map((text) => pool.signMessage(text))),
+    pool.recover(`0x${'11'.repeat(32)}`, `0x${'00'.repeat(65)}`),
+  ]);
+  tt.same(signed, texts.map((text) => serviceKey.signMessage(text)), 'the same (deterministic) signatures');
+  tt.equal(recoverSigner(hashMessage(texts[2]), signed[2]), serviceKey.address, 'by the service key');
+  tt.equal(recovered, null, 'recoveries and signatures share a turn');
+});
+
+t.test('a key made elsewhere than createServiceKey signs on this thread', async (tt) => {
+  const wrapped: ServiceKey = { ...serviceKey };
+  const pool = createSignaturePool({ workers: 1, backend: 'native', serviceKey: wrapped });
+  tt.teardown(() => pool.close());
+  tt.equal(await pool.signMessage('0xabcd'), serviceKey.signMessage('0xabcd'));
 });

@@ -1,6 +1,5 @@
 /** Who sent a parsed message and whether they may: space id, author, alias link and signature, in Snapshot's order. */
 import { and, eq, gte } from 'drizzle-orm';
-import { getAddress } from '@ethersproject/address';
 import { ALIASABLE_KINDS, SPACE_REQUIRED_KINDS } from '../../schema/eip712.ts';
 import { aliases } from '../../schema/tables.ts';
 import type { Config } from '../config/load-config.ts';
@@ -8,6 +7,7 @@ import type { Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
 import type { ParsedEnvelope } from './parse-envelope.ts';
 import type { SpaceRecord } from './records.ts';
+import { checksumAddress } from './checksum-address.ts';
 import type { RecoverAddress } from './create-signature-pool.ts';
 import { verifySignature } from './verify-signature.ts';
 
@@ -43,9 +43,9 @@ export async function checkSender({ db, config, now, parsed, getSpace, verify = 
   const spaceId = typeof message.space === 'string' ? message.space : '';
   if ('space' in message && !SPACE_ID.test(spaceId)) throw new ClientError('Invalid space id');
   if (!ADDRESS.test(message.from)) throw new ClientError('wrong envelope format');
-  const from = getAddress(message.from);
+  const from = checksumAddress(message.from);
   // The same text checksums the same (the usual case: no alias); a checksum costs a keccak.
-  const signer = envelope.address === message.from ? from : getAddress(envelope.address);
+  const signer = envelope.address === message.from ? from : checksumAddress(envelope.address);
 
   const spaceRecord = spaceId ? await getSpace(spaceId) : null;
   const space = spaceRecord && !spaceRecord.deleted ? spaceRecord : null;

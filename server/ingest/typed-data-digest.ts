@@ -3,7 +3,7 @@
  * encoder re-parses the types on every call and costs ~5x more on the ingest hot path. Values are
  * validated as strictly as ethers' encoder validates them; a differential test keeps the two equal.
  */
-import { getAddress } from '@ethersproject/address';
+import { checksumAddress } from './checksum-address.ts';
 import sha3 from 'js-sha3';
 import { MESSAGE_TYPES, SNAPSHOT_DOMAIN, type MessageKind, type TypedField } from '../../schema/eip712.ts';
 
@@ -51,7 +51,7 @@ function addressWord(value: unknown, field: string): Uint8Array {
   if (typeof value !== 'string') throw new TypedValueError(`${field} must be an address`);
   let address: string;
   try {
-    address = getAddress(value);
+    address = checksumAddress(value);
   } catch {
     throw new TypedValueError(`${field} must be an address`);
   }

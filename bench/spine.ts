@@ -4,8 +4,9 @@
  * pages of 100 votes. The service runs in its own process; load comes from this one.
  *
  * BENCH_PARTS picks the parts (comma-separated, default `ingest,graphql`): `graphql` alone takes
- * seconds. BENCH_VOTES (20,000) votes per ingest run; BENCH_SECONDS (10) per GraphQL figure;
- * BENCH_ANALYZE=off leaves the seeded tables without planner statistics.
+ * seconds; `ingest` is `ingest-postgres,ingest-pglite,ingest-js`, each of which can be named alone.
+ * BENCH_VOTES (20,000) votes per ingest run; BENCH_SECONDS (10) per GraphQL figure; BENCH_ANALYZE=off
+ * leaves the seeded tables without planner statistics.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -60,10 +61,21 @@ async function ingest(label: string, env: Record<string, string>, count: number,
   const service = await startService(database ? { ...env, DATABASE_URL: database.url } : env);
   try {
     const { a, b } = await seed(service);
-    const throughput = await fire(service.url, voteBodies(a, count), CONNECTIONS);
+    const bodies = voteBodies(a, count);
+    const backends = database ? await backendPids(database.url) : [];
+    const pid = service.process.pid!;
+    const serviceBefore = processCpuMs(pid);
+    const mainBefore = processCpuMs(pid, pid);
+    const backendsBefore = cpuOf(backends);
+    const throughput = await fire(service.url, bodies, CONNECTIONS);
     if (throughput.non2xx || throughput.errors) throw new Error(`${label}: ${throughput.non2xx} refused, ${throughput.errors} errors`);
+    // The service's CPU per accepted vote (PGlite runs inside it); the database's backends when on a server.
+    const serviceCpuUs = ((processCpuMs(pid) - serviceBefore) * 1000) / throughput.total;
+    // The main thread's share: what bounds one process (signature workers run beside it).
+    const mainCpuUs = ((processCpuMs(pid, pid) - mainBefore) * 1000) / throughput.total;
+    const databaseCpuUs = database ? ((cpuOf(backends) - backendsBefore) * 1000) / throughput.total : undefined;
     const latency = withLatency ? await fire(service.url, voteBodies(b, 15_000), CONNECTIONS, 3000) : undefined;
-    return { throughput, latency };
+    return { throughput, latency, serviceCpuUs, mainCpuUs, databaseCpuUs };
   } finally {
     await service.stop();
     await database?.drop();
@@ -156,18 +168,32 @@ async function graphql() {
 
 const load = () => `load average ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}`;
 console.log(`# spine benchmark — ${new Date().toISOString()} — ${os.cpus().length} x ${os.cpus()[0].model}, node ${process.version} — ${load()}`);
-if (PARTS.has('ingest')) {
+const part = (name: string) => PARTS.has(name) || PARTS.has('ingest');
+let pgNativeRate: number | undefined;
+if (part('ingest-postgres')) {
   const pgNative = await ingest('postgres native', { DATABASE_URL: 'fresh', SIGNATURE_BACKEND: 'native' }, VOTES, true);
-  report('ingest, PostgreSQL, native verify (votes/s)', pgNative.throughput.requestsPerSecond, 'votes/s', 5000, 'of target 5,000');
+  pgNativeRate = pgNative.throughput.requestsPerSecond;
+  report('ingest, PostgreSQL, native verify (votes/s)', pgNativeRate, 'votes/s', 5000, 'of target 5,000');
   report('  p99 at that load (ms)', pgNative.throughput.p99, 'ms', 14, 'of reference 14 ms');
+  report('  service CPU per vote (µs)', pgNative.serviceCpuUs, 'µs', 1e6 / 5000, 'of one core at 5,000/s');
+  report('    of which its main thread (µs)', pgNative.mainCpuUs, 'µs', 1e6 / 5000, 'of one core at 5,000/s');
+  report('  PostgreSQL CPU per vote (µs)', pgNative.databaseCpuUs!, 'µs', 1e6 / 5000, 'of one core at 5,000/s');
   report('ingest at 3,000 votes/s, PostgreSQL: p99 (ms)', pgNative.latency!.p99, 'ms', 25, 'of limit 25 ms');
+}
+if (part('ingest-pglite')) {
   const pglite = await ingest('pglite native', { SIGNATURE_BACKEND: 'native' }, VOTES, false);
   report('ingest, PGlite, native verify (votes/s)', pglite.throughput.requestsPerSecond, 'votes/s', 3000, 'of target 3,000');
+  report('  service CPU per vote, PGlite inside (µs)', pglite.serviceCpuUs, 'µs', 1e6 / 3000, 'of one core at 3,000/s');
+  report('    of which its main thread (µs)', pglite.mainCpuUs, 'µs', 1e6 / 3000, 'of one core at 3,000/s');
+}
+if (part('ingest-js')) {
   const slow = await ingest('postgres js', { DATABASE_URL: 'fresh', SIGNATURE_BACKEND: 'js' }, Math.min(VOTES, 4000), false);
   report('ingest, PostgreSQL, pure-JS verify (Snapshot stack) (votes/s)', slow.throughput.requestsPerSecond, 'votes/s', 374, 'of reference 374');
-  report('native vs pure-JS verify, same run (ratio)', pgNative.throughput.requestsPerSecond / slow.throughput.requestsPerSecond, 'x', 13.6, 'of reference ratio 13.6x');
-  console.log(`# ${load()}`);
+  if (pgNativeRate !== undefined) {
+    report('native vs pure-JS verify, same run (ratio)', pgNativeRate / slow.throughput.requestsPerSecond, 'x', 13.6, 'of reference ratio 13.6x');
+  }
 }
+if ([...PARTS].some((name) => name.startsWith('ingest'))) console.log(`# ${load()}`);
 if (PARTS.has('graphql')) {
   const { full, distinct, memory, sql } = await graphql();
   for (const [label, figures] of [

@@ -29,11 +29,15 @@ export function freshPostgres(serverUrl = process.env.DATABASE_URL ?? 'postgres:
   return createPostgresDatabase(serverUrl, 'conclave_bench');
 }
 
-/** Starts `npm start`'s entry point (or another `entry`) in a child process and waits until it answers. */
+/**
+ * Starts `npm start`'s entry point (or another `entry`) in a child process and waits until it answers.
+ * With BENCH_CPU_PROF=DIR the service writes a V8 CPU profile into DIR when it stops.
+ */
 export async function startService(env: Record<string, string>, entry = 'server/main.ts'): Promise<Service> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'conclave-bench-'));
-  const child = spawn(process.execPath, [entry], {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const child = spawn(process.execPath, [...profile, entry], {
     cwd: path.resolve(import.meta.dirname, '..'),
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -176,10 +180,13 @@ export function report(label: string, value: number, unit: string, reference: nu
   console.log(`${label.padEnd(58)} ${value.toFixed(value < 100 ? 1 : 0).padStart(8)} ${unit.padEnd(8)} ${(value / reference).toFixed(2)}x ${referenceLabel}`);
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc/PID/stat; 0 when it is gone. */
-export function processCpuMs(pid: number): number {
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc/PID/stat; 0 when it is gone.
+ * With `thread`, that thread's alone (/proc/PID/task/TID/stat; the main thread's TID is the PID).
+ */
+export function processCpuMs(pid: number, thread?: number): number {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start at state; utime and stime are the 12th and 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;

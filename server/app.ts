@@ -12,6 +12,7 @@ import { identityPlugin } from './http/identity-plugin.ts';
 import { spacesPlugin } from './http/spaces-plugin.ts';
 import { createLogWriter, type LogWriter } from './ingest/log-writer.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
+import { createSignaturePool } from './ingest/create-signature-pool.ts';
 import { createMembership, type Membership } from './membership/create-membership.ts';
 import { createHub } from './realtime/hub.ts';
 import { realtimePlugin } from './realtime/plugin.ts';
@@ -75,6 +76,8 @@ export async function buildApp({
     trustProxy: config.trustProxy,
     return503OnClosing: true,
   });
+  const signatures = createSignaturePool({ workers: config.signatureWorkers, backend: config.signatureBackend, serviceKey });
+  app.addHook('onClose', () => signatures.close());
   const logWriter = createLogWriter({ db: database.db, hashChain, driver: database.driver });
   const membership = createMembership({ db: database.db, config, serviceKey });
   const routeList: string[] = [];
@@ -94,7 +97,7 @@ export async function buildApp({
   );
   const { signerLimit } = await registerAbuseLimits(app, config);
   await app.register(healthPlugin, { db: database.db });
-  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, membership, version, preHandler: signerLimit });
+  await app.register(ingestPlugin, { db: database.db, config, serviceKey, writer: logWriter, membership, version, preHandler: signerLimit, signatures });
   await app.register(spacesPlugin, { db: database.db });
   await app.register(checkpointsPlugin, { db: database.db });
   await app.register(identityPlugin, { membership });

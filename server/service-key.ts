@@ -56,6 +56,14 @@ function personalMessageDigest(text: string): string {
   return `0x${keccak_256(Buffer.concat([Buffer.from(`\x19Ethereum Signed Message:\n${body.length}`, 'utf8'), body]))}`;
 }
 
+/** The hex private key of each service key, kept off the object (which is passed around widely). */
+const secrets = new WeakMap<ServiceKey, string>();
+
+/** The hex private key behind `serviceKey`, for the worker threads that sign with it. */
+export function exportServiceKey(serviceKey: ServiceKey): string | undefined {
+  return secrets.get(serviceKey);
+}
+
 /** Wraps a hex private key. */
 export function createServiceKey(privateKeyHex: string): ServiceKey {
   const privateKey = Buffer.from(privateKeyHex.slice(2), 'hex');
@@ -64,9 +72,11 @@ export function createServiceKey(privateKeyHex: string): ServiceKey {
     const { signature, recid } = secp256k1.ecdsaSign(Buffer.from(digest.slice(2), 'hex'), privateKey);
     return `0x${Buffer.from(signature).toString('hex')}${(27 + recid).toString(16)}`;
   };
-  return {
+  const serviceKey: ServiceKey = {
     address: computeAddress(privateKey),
     signDigest,
     signMessage: (text) => signDigest(personalMessageDigest(text)),
   };
+  secrets.set(serviceKey, privateKeyHex);
+  return serviceKey;
 }

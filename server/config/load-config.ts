@@ -29,6 +29,8 @@ export type Config = {
   finalizeIntervalMs: number;
   /** Signature recovery: native libsecp256k1, or pure JS for platforms without the binding. */
   signatureBackend: 'native' | 'js';
+  /** Worker threads recovering ingest signatures; 0 recovers on the main thread. */
+  signatureWorkers: number;
   /**
    * DID methods accepted for credential issuers: `key` and `pkh` resolve offline, `web` fetches over HTTPS,
    * `ethr` reads the ERC-1056 registry through RPC_URLS.
@@ -138,6 +140,7 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     decisionSettleSeconds: int(env, 'DECISION_SETTLE_SECONDS', 60, 0, 3600),
     finalizeIntervalMs: int(env, 'FINALIZE_INTERVAL_MS', 5000, 100, 3_600_000),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
+    signatureWorkers: int(env, 'SIGNATURE_WORKERS', 1, 0, 64),
     identityDidMethods: list(env, 'IDENTITY_DID_METHODS', ['key', 'pkh', 'web'], ['key', 'pkh', 'web', 'ethr']),
     ethrDidRegistries: networkRecord(env, 'ETHR_DID_REGISTRIES', ADDRESS_VALUE),
     siweDomain: str(env, 'SIWE_DOMAIN', `${str(env, 'HOST', '127.0.0.1')}:${str(env, 'PORT', '4000')}`),

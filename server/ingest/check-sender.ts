@@ -7,8 +7,9 @@ import type { Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
 import type { ParsedEnvelope } from './parse-envelope.ts';
 import type { SpaceRecord } from './records.ts';
-import { verifySignature } from './verify-signature.ts';
 import { checksumAddress } from './checksum-address.ts';
+import type { RecoverAddress } from './create-signature-pool.ts';
+import { verifySignature } from './verify-signature.ts';
 
 export type CheckSenderParameters = {
   db: Db;
@@ -20,6 +21,8 @@ export type CheckSenderParameters = {
   getSpace(id: string): Promise<SpaceRecord | null>;
   /** The signature check (default `verifySignature`); verify-log passes the recovery it already did. */
   verify?: typeof verifySignature;
+  /** EOA recovery for the default check (the ingest path's worker pool); this thread's when absent. */
+  recover?: RecoverAddress | undefined;
 };
 
 export type CheckSenderReturnType = {
@@ -35,7 +38,7 @@ const SPACE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** Throws a ClientError with Snapshot's reason when the sender may not send this message. */
-export async function checkSender({ db, config, now, parsed, getSpace, verify = verifySignature }: CheckSenderParameters): Promise<CheckSenderReturnType> {
+export async function checkSender({ db, config, now, parsed, getSpace, verify = verifySignature, recover }: CheckSenderParameters): Promise<CheckSenderReturnType> {
   const { kind, message, envelope, id } = parsed;
   const spaceId = typeof message.space === 'string' ? message.space : '';
   if ('space' in message && !SPACE_ID.test(spaceId)) throw new ClientError('Invalid space id');
@@ -63,6 +66,7 @@ export async function checkSender({ db, config, now, parsed, getSpace, verify = 
     signer,
     network: space?.settings.network ?? (envelope.data.domain.chainId ? String(envelope.data.domain.chainId) : undefined),
     rpcUrls: config.rpcUrls,
+    recover,
   });
   if (!signed) throw new ClientError('signature validation failed');
   return { from, signer, spaceId, space };

@@ -1,8 +1,13 @@
 /** The IPFS content id (CIDv1, json codec, sha2-256) of a value's canonical JSON, computed locally. */
+import crypto from 'node:crypto';
 import { CID } from 'multiformats/cid';
-import { sha256 } from 'multiformats/hashes/sha2';
+import { create } from 'multiformats/hashes/digest';
 
 const JSON_CODEC = 0x0200;
+const SHA2_256 = 0x12;
+
+/** Canonical JSON already computed for objects that no longer change (an accepted envelope's data). */
+const settled = new WeakMap<object, string>();
 
 /**
  * Canonical JSON: object keys sorted (by UTF-16 code units), undefined members left out, no whitespace (so a
@@ -10,22 +15,36 @@ const JSON_CODEC = 0x0200;
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const known = settled.get(value);
+  if (known !== undefined) return known;
   if (Array.isArray(value)) {
-    let items = '';
-    for (let index = 0; index < value.length; index++) items += (index === 0 ? '' : ',') + canonicalJson(value[index]);
-    return `[${items}]`;
+    let out = '[';
+    for (let index = 0; index < value.length; index++) out += (index === 0 ? '' : ',') + canonicalJson(value[index]);
+    return `${out}]`;
   }
-  const object = value as Record<string, unknown>;
-  let members = '';
-  for (const key of Object.keys(object).sort()) {
-    const member = object[key];
-    if (member !== undefined) members += `${members === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`;
+  // The default sort compares UTF-16 code units, as `<` does.
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  for (const key of keys) {
+    const child = (value as Record<string, unknown>)[key];
+    if (child === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(child)}`;
   }
-  return `{${members}}`;
+  return `${out}}`;
+}
+
+/**
+ * Computes `value`'s canonical JSON once and returns it whenever `canonicalJson` meets this object again
+ * (the content id and the log's hash chain both cover the envelope). The caller must not change it afterwards.
+ */
+export function settleCanonicalJson(value: object): string {
+  const text = canonicalJson(value);
+  settled.set(value, text);
+  return text;
 }
 
 /** Computes the CIDv1 string of `value` as canonical JSON. */
 export async function contentId(value: unknown): Promise<string> {
-  const digest = await sha256.digest(new TextEncoder().encode(canonicalJson(value)));
+  const digest = create(SHA2_256, crypto.createHash('sha256').update(canonicalJson(value)).digest());
   return CID.createV1(JSON_CODEC, digest).toString();
 }

@@ -6,7 +6,8 @@ import type { Db } from '../db/open-database.ts';
 import { ClientError } from '../errors.ts';
 import type { ServiceKey } from '../service-key.ts';
 import { checkSender } from './check-sender.ts';
-import { contentId } from './content-id.ts';
+import type { SignaturePool } from './create-signature-pool.ts';
+import { contentId, settleCanonicalJson } from './content-id.ts';
 import { KIND_MODULES } from './kinds/index.ts';
 import type { Membership } from '../membership/create-membership.ts';
 import type { LogWriter } from './log-writer.ts';
@@ -26,6 +27,8 @@ export type IngestDependencies = {
   spaces: RecordCache<SpaceRecord>;
   proposals: RecordCache<ProposalRecord>;
   membership: Membership;
+  /** Signature recovery and receipt signing off this thread (`SIGNATURE_WORKERS`); on it when absent. */
+  signatures?: Pick<SignaturePool, 'recover' | 'signMessage'> | undefined;
 };
 
 export type IngestMessageParameters = { body: unknown; now?: number };
@@ -53,6 +56,7 @@ export async function ingestMessage(
     now,
     parsed,
     getSpace: (spaceId) => spaces.get(spaceId, (key) => loadSpace(db, key)),
+    recover: deps.signatures?.recover,
   });
 
   const storedReceipt = async (): Promise<Receipt | null> => {
@@ -82,8 +86,10 @@ export async function ingestMessage(
       loadProposal: (proposalId) => proposals.get(proposalId, (key) => loadProposal(db, key)),
       membership: deps.membership,
     });
+    // Accepted as it is: its canonical JSON is computed once, for the content id and the log's hash chain.
+    settleCanonicalJson(envelope.data);
     const ipfs = await contentId({ address: envelope.address, sig: envelope.sig, hash: id, data: envelope.data });
-    const receipt = serviceKey.signMessage(envelope.sig);
+    const receipt = deps.signatures ? await deps.signatures.signMessage(envelope.sig) : serviceKey.signMessage(envelope.sig);
     const row = {
       id,
       ipfs,

@@ -30,9 +30,21 @@ function uintWord(value: unknown, bits: number, field: string): Uint8Array {
   return word;
 }
 
+/** Hashes of recent short strings: a space's votes repeat its id, the proposal, the app and empty texts. */
+const stringHashes = new Map<string, Uint8Array>();
+const CACHED_STRING_CHARS = 256;
+const CACHED_STRINGS = 4096;
+
 function stringHash(value: unknown, field: string): Uint8Array {
   if (typeof value !== 'string') throw new TypedValueError(`${field} must be a string`);
-  return keccak(value);
+  if (value.length > CACHED_STRING_CHARS) return keccak(value);
+  let hash = stringHashes.get(value);
+  if (!hash) {
+    hash = keccak(value);
+    if (stringHashes.size >= CACHED_STRINGS) stringHashes.clear();
+    stringHashes.set(value, hash);
+  }
+  return hash;
 }
 
 function addressWord(value: unknown, field: string): Uint8Array {
@@ -89,8 +101,13 @@ const STRUCT_ENCODERS = new Map(
   Object.entries(MESSAGE_TYPES).map(([kind, { primaryType, fields }]) => {
     const typeHash = keccak(`${primaryType}(${fields.map((field) => `${field.type} ${field.name}`).join(',')})`);
     const encoders = fields.map((field) => [field.name, fieldEncoder(field)] as const);
-    return [kind as MessageKind, (message: Record<string, unknown>) =>
-      keccak(concat([typeHash, ...encoders.map(([name, encode]) => encode(message[name]))]))] as const;
+    // Every field encodes to one 32-byte word after the type hash.
+    return [kind as MessageKind, (message: Record<string, unknown>) => {
+      const words = new Uint8Array(32 * (encoders.length + 1));
+      words.set(typeHash);
+      for (let index = 0; index < encoders.length; index++) words.set(encoders[index][1](message[encoders[index][0]]), 32 * (index + 1));
+      return keccak(words);
+    }] as const;
   }),
 );
 

@@ -5,6 +5,7 @@ import { UnavailableError } from '../errors.ts';
 import { parseErc6492Signature } from '../identity/parse-erc6492-signature.ts';
 import { verifyContractSignature } from '../identity/verify-contract-signature.ts';
 import { verifyErc6492Signature } from '../identity/verify-erc6492-signature.ts';
+import type { RecoverAddress } from './create-signature-pool.ts';
 import { recoverAddressHex } from './recover-signer.ts';
 
 export type VerifySignatureParameters = {
@@ -14,6 +15,8 @@ export type VerifySignatureParameters = {
   /** The network the signer's contract lives on (the space's); contract signatures need its RPC URL. */
   network: string | undefined;
   rpcUrls: RpcUrls;
+  /** EOA recovery (default `recoverAddressHex` on this thread; the ingest path passes its worker pool's). */
+  recover?: RecoverAddress | undefined;
 };
 
 /**
@@ -22,8 +25,9 @@ export type VerifySignatureParameters = {
  * not deployed yet: its deployment is simulated in the same `eth_call`. A chain that cannot be reached is a
  * 503, not a refusal.
  */
-export async function verifySignature({ digest, signature, signer, network, rpcUrls }: VerifySignatureParameters): Promise<boolean> {
-  if (recoverAddressHex(digest, signature) === signer.toLowerCase()) return true;
+export async function verifySignature({ digest, signature, signer, network, rpcUrls, recover }: VerifySignatureParameters): Promise<boolean> {
+  const recovered = recover ? await recover(digest, signature) : recoverAddressHex(digest, signature);
+  if (recovered === signer.toLowerCase()) return true;
   const url = network ? rpcUrls[network] : undefined;
   if (!url) return false;
   let wrapped;

@@ -1,38 +1,86 @@
 /**
  * The sybil detector's link graph kept up to date vote by vote: equal power close in time (two shifted log-power
- * grids, density-aware gaps), shared or chained funders, and shared reason groups; the same edges as the batch
- * `findSybilClusters`, so the clusters are the same.
+ * grids, density-aware gaps), shared or chained funders, and shared reason groups: the same edges as the batch
+ * `detectSybilClusters`, so the same clusters, with each cluster's aggregates kept as members come and go.
  */
+import { addExact, createExactSum } from '../scoring/exact-sum.ts';
 import { DynamicComponents } from './dynamic-components.ts';
-import { sybilBucketGap, sybilBucketKey } from './detectors/sybil.ts';
 import type { ReasonGroup } from './detectors/reasons.ts';
+import { isYoungWallet, sybilBucketGap, sybilBucketKey } from './detectors/sybil.ts';
+import type { ClusterStats } from './detectors/sybil.ts';
+import { mainChoice } from './tally.ts';
 import type { Thresholds } from './thresholds.ts';
 import type { HistoryContext, ProposalInput, VoteVersion } from './types.ts';
 
-/** Node ids of one bucket, in (created, mci) order. */
-type Bucket = { nodes: number[] };
-
 const SHIFTS = [0, 0.5];
+
+type Aggregate = {
+  vpSum: number[];
+  vpSquares: number[];
+  lo: number;
+  hi: number;
+  first: number;
+  last: number;
+  /** A member holding an extreme left: recompute them from the members when read. */
+  stale: boolean;
+  choices: Map<number, number>;
+  apps: Map<string, number>;
+  withApp: number;
+  withAge: number;
+  young: number;
+  inReason: number;
+};
+
+const emptyAggregate = (): Aggregate => ({
+  vpSum: createExactSum(),
+  vpSquares: createExactSum(),
+  lo: Infinity,
+  hi: -Infinity,
+  first: Infinity,
+  last: -Infinity,
+  stale: false,
+  choices: new Map(),
+  apps: new Map(),
+  withApp: 0,
+  withAge: 0,
+  young: 0,
+  inReason: 0,
+});
+
+const bump = <K>(m: Map<K, number>, k: K, d: number): void => {
+  const c = (m.get(k) ?? 0) + d;
+  if (c === 0) m.delete(k);
+  else m.set(k, c);
+};
 
 export class SybilGraph {
   private readonly ids = new Map<string, number>();
   private readonly voterNames: string[] = [];
-  /** Created times of the counted votes with positive power, ascending. */
-  readonly createdSorted: number[] = [];
-  private lastGroups: ReasonGroup[] | undefined;
+  /** Counted vote with positive power of each node. */
   private readonly votes: (VoteVersion | undefined)[] = [];
   private readonly keys: number[][] = [[], []];
-  private readonly buckets: Map<number, Bucket>[] = [new Map(), new Map()];
+  /** Node ids of each log-power bucket, in (created, mci) order. */
+  private readonly buckets: Map<number, number[]>[] = [new Map(), new Map()];
   private readonly funderOf: (string | undefined)[] = [];
-  /** Alive nodes by (non-exchange) funder. */
+  /** Nodes with a counted vote by (non-exchange) funder. */
   private readonly funded = new Map<string, Set<number>>();
-  private reasonRep = new Int32Array(0);
-  private inReasonCount = 0;
-  readonly comps: DynamicComponents;
+  /** Reason group of each node in the last synced groups (-1: none), and the groups' nodes. */
+  private reasonGroupOf: number[] = [];
+  private reasonMembers: number[][] = [];
+  private withReason = 0;
+  private lastGroups: ReasonGroup[] | undefined;
+  /** The vote and reason flag each node was counted with in its component's aggregate. */
+  private readonly counted: { vote: VoteVersion; inReason: boolean }[] = [];
+  private readonly aggregates: (Aggregate | undefined)[] = [];
+  /** Created times of the counted votes with positive power, ascending. */
+  readonly createdSorted: number[] = [];
+  private readonly comps: DynamicComponents;
   private readonly windowLength: number;
   private readonly timeGap: number;
   private readonly step: number;
   private readonly funders: Record<string, string> | undefined;
+  private readonly walletCreated: Record<string, number> | undefined;
+  private readonly youngDays: number;
   private readonly isExchange: (f: string) => boolean;
 
   constructor(proposal: ProposalInput, thresholds: Thresholds, context: HistoryContext) {
@@ -41,29 +89,28 @@ export class SybilGraph {
     this.timeGap = t.timeGapSeconds;
     this.step = Math.log1p(t.vpTolerance);
     this.funders = context.funders;
+    this.walletCreated = context.walletCreated;
+    this.youngDays = t.youngWalletDays;
     const tags = context.funderTags ?? {};
     this.isExchange = (f) => tags[f] === 'cex' || tags[f] === 'bridge' || tags[f] === 'contract';
-    this.comps = new DynamicComponents(t.minClusterSize, (i, link) => this.neighbors(i, link));
+    this.comps = new DynamicComponents(t.minClusterSize, (i, visit, group) => this.adjacent(i, visit, group), {
+      enter: (label, i) => this.enter(label, i),
+      leave: (label, i) => this.leave(label, i),
+      clear: (label) => {
+        this.aggregates[label] = undefined;
+      },
+    });
   }
 
-  /** Node id of a voter (-1 when unseen). */
-  nodeOf(voter: string): number {
-    return this.ids.get(voter) ?? -1;
-  }
-
-  /** The counted vote of a node (undefined when it has none with positive power). */
-  vote(node: number): VoteVersion | undefined {
-    return this.votes[node];
-  }
-
-  /** Whether the node's voter is in a reason group (as of the last `syncReasons`). */
-  inReason(node: number): boolean {
-    return node >= 0 && this.reasonRep[node] >= 0;
+  /** Whether the voter's counted vote is in a reason group (as of the last `syncReasons`). */
+  inReason(voter: string): boolean {
+    const i = this.ids.get(voter);
+    return i !== undefined && this.reasonGroupOf[i] >= 0;
   }
 
   /** Whether any counted vote is in a reason group. */
   get anyInReason(): boolean {
-    return this.inReasonCount > 0;
+    return this.withReason > 0;
   }
 
   private node(voter: string): number {
@@ -77,190 +124,276 @@ export class SybilGraph {
       this.keys[1].push(0);
       const f = this.funders?.[voter];
       this.funderOf.push(f && !this.isExchange(f) ? f : undefined);
-      this.comps.reserve(i + 1);
-      if (this.reasonRep.length <= i) {
-        const r = new Int32Array(Math.max(64, 2 * (i + 1))).fill(-1);
-        r.set(this.reasonRep);
-        this.reasonRep = r;
-      }
+      this.reasonGroupOf.push(-1);
     }
     return i;
-  }
-
-  private before(a: number, b: number): boolean {
-    const va = this.votes[a]!;
-    const vb = this.votes[b]!;
-    return va.created < vb.created || (va.created === vb.created && va.mci < vb.mci);
-  }
-
-  private gapOf(b: Bucket): number {
-    return sybilBucketGap(this.timeGap, this.windowLength, b.nodes.length);
-  }
-
-  private position(b: Bucket, i: number): number {
-    let lo = 0;
-    let hi = b.nodes.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (this.before(b.nodes[m], i)) lo = m + 1;
-      else hi = m;
-    }
-    return lo;
   }
 
   private created(i: number): number {
     return this.votes[i]!.created;
   }
 
-  /** Sets a voter's counted vote (undefined: none); updates the edges it touches. */
+  private position(b: number[], i: number): number {
+    const v = this.votes[i]!;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      const w = this.votes[b[m]]!;
+      if (w.created < v.created || (w.created === v.created && w.mci < v.mci)) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  }
+
+  private gap(b: number[]): number {
+    return sybilBucketGap(this.timeGap, this.windowLength, b.length);
+  }
+
+  /** Sets a voter's counted vote (undefined: none) and updates the edges and clusters it touches. */
   set(voter: string, vote: VoteVersion | undefined): void {
     const i = this.node(voter);
+    const now = vote && vote.vp > 0 ? vote : undefined;
     const old = this.votes[i];
-    if (old === vote) return;
+    if (old === now) return;
+    const ends: number[] = [];
     if (old) {
+      // its former neighbours may now be apart
+      this.adjacent(i, (j) => ends.push(j), (_, members) => {
+        for (const j of members()) {
+          if (j !== i && this.comps.labelOf(j) >= 0) {
+            ends.push(j);
+            break;
+          }
+        }
+      });
+      this.comps.remove(i);
       this.detach(i);
       sortedRemove(this.createdSorted, old.created);
     }
-    const now = vote && vote.vp > 0 ? vote : undefined;
     this.votes[i] = now;
-    if (now) sortedInsert(this.createdSorted, now.created);
-    if (!now) {
-      this.comps.setAlive(i, false);
-      return;
+    if (now) {
+      sortedInsert(this.createdSorted, now.created);
+      this.comps.add(i);
+      this.attach(i, ends);
+      this.adjacent(i, (j) => this.comps.link(i, j), (_, members) => {
+        // one present member is enough: the group's members are already together
+        for (const j of members()) {
+          if (j !== i && this.comps.labelOf(j) >= 0) {
+            this.comps.link(i, j);
+            break;
+          }
+        }
+      });
     }
-    this.comps.setAlive(i, true);
-    for (let s = 0; s < SHIFTS.length; s++) {
-      const key = sybilBucketKey(now.vp, this.step, SHIFTS[s]);
-      this.keys[s][i] = key;
-      let b = this.buckets[s].get(key);
-      if (!b) this.buckets[s].set(key, (b = { nodes: [] }));
-      const oldGap = this.gapOf(b);
-      const at = this.position(b, i);
-      const prev = at > 0 ? b.nodes[at - 1] : -1;
-      const next = at < b.nodes.length ? b.nodes[at] : -1;
-      // the edge prev–next, if any, is split by the new vote
-      if (prev >= 0 && next >= 0 && this.created(next) - this.created(prev) <= oldGap) this.comps.touch(prev);
-      b.nodes.splice(at, 0, i);
-      const newGap = this.gapOf(b);
-      // a fuller bucket links only closer votes: edges with a gap in (newGap, oldGap] go
-      if (newGap < oldGap) this.scanGaps(b, newGap, oldGap, (x) => this.comps.touch(x));
-    }
-    if (this.funderOf[i] !== undefined) {
-      let set = this.funded.get(this.funderOf[i]!);
-      if (!set) this.funded.set(this.funderOf[i]!, (set = new Set()));
-      set.add(i);
-    }
-    this.neighbors(i, (j) => this.comps.link(i, j));
+    this.comps.separate(ends);
   }
 
-  /** Removes node i from its buckets and funder set (its component is rebuilt). */
   private detach(i: number): void {
-    this.comps.touch(i);
     for (let s = 0; s < SHIFTS.length; s++) {
-      const b = this.buckets[s].get(this.keys[s][i])!;
-      const oldGap = this.gapOf(b);
+      const key = this.keys[s][i];
+      const b = this.buckets[s].get(key)!;
+      const oldGap = this.gap(b);
       const at = this.position(b, i);
-      b.nodes.splice(at, 1);
-      const newGap = this.gapOf(b);
-      const prev = at > 0 ? b.nodes[at - 1] : -1;
-      const next = at < b.nodes.length ? b.nodes[at] : -1;
-      if (prev >= 0 && next >= 0 && this.created(next) - this.created(prev) <= newGap) this.comps.link(prev, next);
+      b.splice(at, 1);
+      if (b.length === 0) {
+        this.buckets[s].delete(key);
+        continue;
+      }
+      const newGap = this.gap(b);
+      if (at > 0 && at < b.length && this.created(b[at]) - this.created(b[at - 1]) <= newGap) this.comps.link(b[at - 1], b[at]);
       // an emptier bucket links farther votes: edges with a gap in (oldGap, newGap] appear
       if (newGap > oldGap) this.scanGaps(b, oldGap, newGap, (x, y) => this.comps.link(x, y));
-      if (b.nodes.length === 0) this.buckets[s].delete(this.keys[s][i]);
     }
     const f = this.funderOf[i];
     if (f !== undefined) this.funded.get(f)!.delete(i);
   }
 
-  /** Calls fn for consecutive bucket members whose time gap lies in (lo, hi]. */
-  private scanGaps(b: Bucket, lo: number, hi: number, fn: (x: number, y: number) => void): void {
-    const n = b.nodes;
-    for (let k = 1; k < n.length; k++) {
-      const g = this.created(n[k]) - this.created(n[k - 1]);
-      if (g > lo && g <= hi) fn(n[k - 1], n[k]);
-    }
-  }
-
-  /** Current edges of node i (a star per funder and per reason group is enough for connectivity). */
-  private neighbors(i: number, link: (j: number) => void): void {
-    if (!this.votes[i]) return;
+  /** Inserts node i in its buckets; endpoints of edges that go are added to `ends`. */
+  private attach(i: number, ends: number[]): void {
+    const v = this.votes[i]!;
     for (let s = 0; s < SHIFTS.length; s++) {
-      const b = this.buckets[s].get(this.keys[s][i])!;
-      const gap = this.gapOf(b);
+      const key = sybilBucketKey(v.vp, this.step, SHIFTS[s]);
+      this.keys[s][i] = key;
+      let b = this.buckets[s].get(key);
+      if (!b) this.buckets[s].set(key, (b = []));
+      const oldGap = this.gap(b);
       const at = this.position(b, i);
-      if (at > 0 && this.created(i) - this.created(b.nodes[at - 1]) <= gap) link(b.nodes[at - 1]);
-      if (at + 1 < b.nodes.length && this.created(b.nodes[at + 1]) - this.created(i) <= gap) link(b.nodes[at + 1]);
+      // the edge between its new neighbours, if any, is split
+      if (at > 0 && at < b.length && this.created(b[at]) - this.created(b[at - 1]) <= oldGap) ends.push(b[at - 1], b[at]);
+      b.splice(at, 0, i);
+      const newGap = this.gap(b);
+      // a fuller bucket links only closer votes: edges with a gap in (newGap, oldGap] go
+      if (newGap < oldGap) this.scanGaps(b, newGap, oldGap, (x, y) => ends.push(x, y));
     }
     const f = this.funderOf[i];
     if (f !== undefined) {
-      for (const j of this.funded.get(f)!) {
-        if (j !== i) {
-          link(j);
-          break;
-        }
-      }
-      const k = this.ids.get(f);
-      if (k !== undefined && this.votes[k]) link(k);
+      let set = this.funded.get(f);
+      if (!set) this.funded.set(f, (set = new Set()));
+      set.add(i);
     }
-    // wallets this voter funded
-    const own = this.funded.get(this.voterOf(i));
-    if (own) for (const j of own) {
-      link(j);
-      break;
-    }
-    const r = this.reasonRep[i];
-    if (r >= 0 && r !== i) link(r);
   }
 
-  private voterOf(i: number): string {
-    return this.voterNames[i];
+  /** Calls fn for consecutive bucket members whose time gap lies in (lo, hi]. */
+  private scanGaps(b: number[], lo: number, hi: number, fn: (x: number, y: number) => void): void {
+    for (let k = 1; k < b.length; k++) {
+      const g = this.created(b[k]) - this.created(b[k - 1]);
+      if (g > lo && g <= hi) fn(b[k - 1], b[k]);
+    }
   }
 
-  /** Takes the current reason groups: voters of a group are linked; a voter that left its group is rebuilt. */
+  /** Members of funder f's group: the wallets it funded and f itself when it voted. */
+  private funderGroup(f: string): number[] {
+    const out = [...(this.funded.get(f) ?? [])];
+    const k = this.ids.get(f);
+    if (k !== undefined && this.votes[k]) out.push(k);
+    return out;
+  }
+
+  /** Current edges of node i. */
+  private adjacent(i: number, visit: (j: number) => void, group: (key: string, members: () => Iterable<number>) => void): void {
+    if (!this.votes[i]) return;
+    for (let s = 0; s < SHIFTS.length; s++) {
+      const b = this.buckets[s].get(this.keys[s][i])!;
+      const gap = this.gap(b);
+      const at = this.position(b, i);
+      if (at > 0 && this.created(i) - this.created(b[at - 1]) <= gap) visit(b[at - 1]);
+      if (at + 1 < b.length && this.created(b[at + 1]) - this.created(i) <= gap) visit(b[at + 1]);
+    }
+    const f = this.funderOf[i];
+    if (f !== undefined) group(`f:${f}`, () => this.funderGroup(f));
+    const own = this.voterNames[i];
+    if (this.funded.get(own)?.size) group(`f:${own}`, () => this.funderGroup(own));
+    const g = this.reasonGroupOf[i];
+    if (g >= 0) group(`r:${g}`, () => this.reasonMembers[g]);
+  }
+
+  /** Takes the current reason groups: their voters are linked; voters that left a group may split off. */
   syncReasons(groups: ReasonGroup[]): void {
     // the same array means no counted vote with a reason changed since the last sync
     if (groups === this.lastGroups) return;
     this.lastGroups = groups;
-    const seen = new Set<number>();
-    for (const g of groups) {
-      let rep = -1;
+    const before = this.reasonMembers;
+    const was = this.reasonGroupOf;
+    const next = new Array<number>(this.votes.length).fill(-1);
+    const members: number[][] = [];
+    groups.forEach((g) => {
       const nodes: number[] = [];
       for (const v of g.votes) {
         const i = this.ids.get(v.voter);
-        if (i === undefined || this.votes[i] !== v) continue;
-        nodes.push(i);
-        if (rep < 0 || i < rep) rep = i;
+        if (i !== undefined && this.votes[i] === v) nodes.push(i);
       }
-      const inGroup = new Set(nodes);
+      if (nodes.length === 0) return;
+      for (const i of nodes) next[i] = members.length;
+      members.push(nodes);
+    });
+    // endpoints: one node per new group (or none) among each old group's members
+    const ends: number[] = [];
+    for (const nodes of before) {
+      const seen = new Set<number>();
       for (const i of nodes) {
-        seen.add(i);
-        const old = this.reasonRep[i];
-        if (old === rep) continue;
-        if (old < 0) this.inReasonCount++;
-        // the old star edge stays true only when the old representative is still in the same group
-        else if (!inGroup.has(old)) this.comps.touch(i);
-        this.reasonRep[i] = rep;
-        this.comps.link(i, rep);
-        this.comps.bump(i);
+        if (!this.votes[i]) continue;
+        const g = next[i];
+        if (g < 0 || !seen.has(g)) {
+          ends.push(i);
+          if (g >= 0) seen.add(g);
+        }
       }
     }
-    for (const i of this.withReason) {
-      if (seen.has(i)) continue;
-      this.reasonRep[i] = -1;
-      this.inReasonCount--;
-      this.comps.touch(i);
+    this.reasonGroupOf = next;
+    this.reasonMembers = members;
+    this.withReason = 0;
+    for (let i = 0; i < next.length; i++) {
+      if (next[i] >= 0) this.withReason++;
+      if ((next[i] >= 0) !== ((was[i] ?? -1) >= 0)) this.comps.refresh(i);
     }
-    this.withReason = seen;
+    for (const nodes of members) for (let k = 1; k < nodes.length; k++) this.comps.link(nodes[0], nodes[k]);
+    this.comps.separate(ends);
   }
 
-  private withReason = new Set<number>();
+  private enter(label: number, i: number): void {
+    const v = this.votes[i]!;
+    const inReason = this.reasonGroupOf[i] >= 0;
+    this.counted[i] = { vote: v, inReason };
+    const a = (this.aggregates[label] ??= emptyAggregate());
+    addExact(a.vpSum, v.vp);
+    addExact(a.vpSquares, v.vp * v.vp);
+    if (!a.stale) {
+      if (v.vp < a.lo) a.lo = v.vp;
+      if (v.vp > a.hi) a.hi = v.vp;
+      if (v.created < a.first) a.first = v.created;
+      if (v.created > a.last) a.last = v.created;
+    }
+    bump(a.choices, mainChoice(v.choice), 1);
+    bump(a.apps, v.app, 1);
+    if (v.app) a.withApp++;
+    const y = isYoungWallet(this.walletCreated, this.youngDays, v);
+    if (y !== undefined) {
+      a.withAge++;
+      if (y) a.young++;
+    }
+    if (inReason) a.inReason++;
+  }
 
-  /** Clusters of at least the minimum size: each one's counted votes in (created, mci) order, with its cache stamp. */
-  clusters(): { root: number; stamp: number; nodes: number[] }[] {
-    this.comps.flush();
-    const out: { root: number; stamp: number; nodes: number[] }[] = [];
-    for (const root of this.comps.big) out.push({ root, stamp: this.comps.stampOf(root), nodes: this.comps.members(root) });
+  private leave(label: number, i: number): void {
+    const { vote: v, inReason } = this.counted[i];
+    const a = this.aggregates[label]!;
+    addExact(a.vpSum, -v.vp);
+    addExact(a.vpSquares, -(v.vp * v.vp));
+    if (v.vp === a.lo || v.vp === a.hi || v.created === a.first || v.created === a.last) a.stale = true;
+    bump(a.choices, mainChoice(v.choice), -1);
+    bump(a.apps, v.app, -1);
+    if (v.app) a.withApp--;
+    const y = isYoungWallet(this.walletCreated, this.youngDays, v);
+    if (y !== undefined) {
+      a.withAge--;
+      if (y) a.young--;
+    }
+    if (inReason) a.inReason--;
+  }
+
+  private stats(label: number): ClusterStats {
+    const a = this.aggregates[label]!;
+    const members = this.comps.members(label);
+    if (a.stale) {
+      a.lo = a.first = Infinity;
+      a.hi = a.last = -Infinity;
+      for (const i of members) {
+        const v = this.counted[i].vote;
+        if (v.vp < a.lo) a.lo = v.vp;
+        if (v.vp > a.hi) a.hi = v.vp;
+        if (v.created < a.first) a.first = v.created;
+        if (v.created > a.last) a.last = v.created;
+      }
+      a.stale = false;
+    }
+    let choiceMode = 0;
+    for (const c of a.choices.values()) if (c > choiceMode) choiceMode = c;
+    let appMode = 0;
+    for (const c of a.apps.values()) if (c > appMode) appMode = c;
+    return {
+      size: members.length,
+      vpSum: a.vpSum,
+      vpSquares: a.vpSquares,
+      vpLo: a.lo,
+      vpHi: a.hi,
+      firstCreated: a.first,
+      lastCreated: a.last,
+      choiceMode,
+      appMode,
+      withApp: a.withApp,
+      withAge: a.withAge,
+      young: a.young,
+      inReason: a.inReason,
+    };
+  }
+
+  /** Components of at least the minimum size: aggregates, and members on demand. */
+  clusters(): { stats: ClusterStats; members: () => VoteVersion[] }[] {
+    const out: { stats: ClusterStats; members: () => VoteVersion[] }[] = [];
+    for (const label of this.comps.big) {
+      out.push({ stats: this.stats(label), members: () => this.comps.members(label).map((i) => this.votes[i]!) });
+    }
     return out;
   }
 }

@@ -6,6 +6,7 @@ import { clamp01, fmt, pct } from '../stats.ts';
 import { mainChoice } from '../tally.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 import { UnionFind } from '../unionfind.ts';
+import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
 import type { ReasonGroup } from './reasons.ts';
 
 const WEIGHTS = { surprise: 0.3, equal: 0.15, choice: 0.1, app: 0.05, funder: 0.25, young: 0.15, reason: 0.1 };
@@ -52,14 +53,13 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
       sortedVp: p.cache!.sortedVp!,
       createdSorted: graph.createdSorted,
       windowLength,
-      inReason: (v) => graph.inReason(graph.nodeOf(v.voter)),
+      inReason: (v) => graph.inReason(v.voter),
       anyInReason: graph.anyInReason,
       isExchange,
     };
     const flags: Flag[] = [];
     for (const c of graph.clusters()) {
-      const mv = c.nodes.map((i) => graph.vote(i)!).sort(byCreated);
-      const flag = scoreCluster(p, mv, ctx);
+      const flag = scoreCluster(p, c.stats, () => c.members().sort(byCreated), ctx);
       if (flag) flags.push(flag);
     }
     return flags;
@@ -126,7 +126,8 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
   };
   const flags: Flag[] = [];
   for (const members of uf.groups(t.minClusterSize)) {
-    const flag = scoreCluster(p, members.map((i) => votes[i]), cc);
+    const mv = members.map((i) => votes[i]);
+    const flag = scoreCluster(p, statsOf(p, mv, cc), () => mv, cc);
     if (flag) flags.push(flag);
   }
   return flags;
@@ -134,10 +135,10 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
 
 const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
 
-/** Scores one cluster (votes in created order); undefined below the minimum score. */
-function scoreCluster(p: Prepared, mv: VoteVersion[], cc: ClusterContext): Flag | undefined {
+/** Scores one cluster (members listed in created order only when needed); undefined below the minimum score. */
+function scoreCluster(p: Prepared, stats: ClusterStats, members: () => VoteVersion[], cc: ClusterContext): Flag | undefined {
   const t = p.thresholds.sybil;
-  const f = clusterFeatures(p, mv, cc);
+  const f = clusterFeatures(p, stats, members, cc);
   let wsum = 0;
   let score = 0;
   for (const [k, w] of Object.entries(WEIGHTS)) {
@@ -148,13 +149,14 @@ function scoreCluster(p: Prepared, mv: VoteVersion[], cc: ClusterContext): Flag 
   }
   score = wsum > 0 ? score / wsum : 0;
   if (score < t.minScore) return undefined;
+  const mv = members();
   const voters = mv.map((v) => v.voter);
   const outcomeChanged = removalChangesOutcome(p, voters);
   let severity: Severity = 'low';
   if (score >= t.mediumScore) severity = 'medium';
   if (score >= t.highScore && (mv.length >= t.largeClusterSize || outcomeChanged)) severity = 'high';
-  const vp = mv.reduce((a, v) => a + v.vp, 0);
-  const span = mv[mv.length - 1].created - mv[0].created;
+  const vp = exactSumValue(stats.vpSum);
+  const span = stats.lastCreated - stats.firstCreated;
   const figures: Record<string, number> = {
     size: mv.length,
     vpShare: p.totalVp > 0 ? vp / p.totalVp : 0,
@@ -188,38 +190,95 @@ function scoreCluster(p: Prepared, mv: VoteVersion[], cc: ClusterContext): Flag 
 
 type Features = { surprise?: number; equal?: number; choice?: number; app?: number; funder?: number; young?: number; reason?: number };
 
-function clusterFeatures(p: Prepared, mv: VoteVersion[], cc: ClusterContext): Features {
+/** Order-independent aggregates of a cluster (the incremental graph keeps them per component). */
+export type ClusterStats = {
+  size: number;
+  /** Exact sums of the members' power and squared power. */
+  vpSum: number[];
+  vpSquares: number[];
+  vpLo: number;
+  vpHi: number;
+  firstCreated: number;
+  lastCreated: number;
+  /** Largest number of members on one main choice, and on one app. */
+  choiceMode: number;
+  appMode: number;
+  /** Members with a non-empty app. */
+  withApp: number;
+  /** Members with a known wallet age, and those younger than youngWalletDays. */
+  withAge: number;
+  young: number;
+  inReason: number;
+};
+
+/** Whether a member's wallet is young when it voted (undefined: age unknown). */
+export function isYoungWallet(walletCreated: Record<string, number> | undefined, youngWalletDays: number, v: VoteVersion): boolean | undefined {
+  const c = walletCreated?.[v.voter];
+  if (c === undefined) return undefined;
+  return (v.created - c) / 86400 < youngWalletDays;
+}
+
+/** Aggregates of a list of members (the batch path). */
+function statsOf(p: Prepared, mv: VoteVersion[], cc: ClusterContext): ClusterStats {
+  const s: ClusterStats = {
+    size: mv.length,
+    vpSum: createExactSum(),
+    vpSquares: createExactSum(),
+    vpLo: Infinity,
+    vpHi: -Infinity,
+    firstCreated: Infinity,
+    lastCreated: -Infinity,
+    choiceMode: modeCount(mv.map((v) => mainChoice(v.choice))),
+    appMode: modeCount(mv.map((v) => v.app)),
+    withApp: 0,
+    withAge: 0,
+    young: 0,
+    inReason: 0,
+  };
+  for (const v of mv) {
+    addExact(s.vpSum, v.vp);
+    addExact(s.vpSquares, v.vp * v.vp);
+    if (v.vp < s.vpLo) s.vpLo = v.vp;
+    if (v.vp > s.vpHi) s.vpHi = v.vp;
+    if (v.created < s.firstCreated) s.firstCreated = v.created;
+    if (v.created > s.lastCreated) s.lastCreated = v.created;
+    if (v.app) s.withApp++;
+    const y = isYoungWallet(p.context.walletCreated, p.thresholds.sybil.youngWalletDays, v);
+    if (y !== undefined) {
+      s.withAge++;
+      if (y) s.young++;
+    }
+    if (cc.inReason(v)) s.inReason++;
+  }
+  return s;
+}
+
+function clusterFeatures(p: Prepared, s: ClusterStats, members: () => VoteVersion[], cc: ClusterContext): Features {
   const { sortedVp, windowLength, isExchange } = cc;
   const t = p.thresholds.sybil;
-  const k = mv.length;
-  const times = mv.map((v) => v.created).sort((a, b) => a - b);
-  const vps = mv.map((v) => v.vp);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const x of vps) {
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
+  const k = s.size;
   // Voters in this VP range, and how many of them would fall in the cluster's time span by chance.
-  const inRange = upperBound(sortedVp, hi) - lowerBound(sortedVp, lo);
+  const inRange = upperBound(sortedVp, s.vpHi) - lowerBound(sortedVp, s.vpLo);
   // Null model: power and time independent; the share of all votes cast in the cluster's time span is
   // measured (so front-loaded and end-spike traffic is accounted for), widened by half a gap each side.
   const half = Math.min(t.timeGapSeconds, windowLength) / 2;
-  const inSpan = countCreatedIn(cc.createdSorted, times[0] - half, times[k - 1] + half);
+  const inSpan = countCreatedIn(cc.createdSorted, s.firstCreated - half, s.lastCreated + half);
   const lambda = Math.max(1e-6, (inRange * inSpan) / Math.max(1, cc.createdSorted.length));
   const surprise = k > lambda ? (k * Math.log(k / lambda) - k + lambda) / Math.LN10 : 0;
-  const mean = vps.reduce((a, b) => a + b, 0) / k;
-  const cv = Math.sqrt(vps.reduce((a, b) => a + (b - mean) ** 2, 0) / k) / mean;
+  // mean and spread from exact sums: the same figures whatever order the members are taken in
+  const mean = exactSumValue(s.vpSum) / k;
+  const cv = Math.sqrt(Math.max(0, exactSumValue(s.vpSquares) / k - mean * mean)) / mean;
   const f: Features = {
     surprise: clamp01(surprise / 10),
     equal: clamp01(1 - cv / 0.3),
-    choice: modeShare(mv.map((v) => mainChoice(v.choice))),
+    choice: s.choiceMode / k,
   };
-  if (mv.some((v) => v.app)) f.app = modeShare(mv.map((v) => v.app));
+  if (s.withApp > 0) f.app = s.appMode / k;
   const ctx = p.context;
   if (ctx.funders) {
     // funding linkage: members sharing a non-exchange funder with another member, or funded by a member
     const funders = ctx.funders;
+    const mv = members();
     const memberSet = new Set(mv.map((v) => v.voter));
     const known = mv.filter((v) => funders[v.voter]);
     if (known.length) {
@@ -239,11 +298,8 @@ function clusterFeatures(p: Prepared, mv: VoteVersion[], cc: ClusterContext): Fe
       f.funder = linked.size / k;
     }
   }
-  if (ctx.walletCreated) {
-    const ages = mv.filter((v) => ctx.walletCreated![v.voter] !== undefined);
-    if (ages.length) f.young = ages.filter((v) => (v.created - ctx.walletCreated![v.voter]) / 86400 < t.youngWalletDays).length / k;
-  }
-  if (cc.anyInReason) f.reason = mv.filter(cc.inReason).length / k;
+  if (s.withAge > 0) f.young = s.young / k;
+  if (cc.anyInReason) f.reason = s.inReason / k;
   return f;
 }
 
@@ -258,9 +314,6 @@ function modeCount<T>(xs: T[]): number {
   return best;
 }
 
-function modeShare<T>(xs: T[]): number {
-  return xs.length ? modeCount(xs) / xs.length : 0;
-}
 
 function lowerBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;

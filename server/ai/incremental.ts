@@ -2,8 +2,11 @@
 import { buildReport, runDetectors } from './analyze.ts';
 import { fromParts } from './prepare.ts';
 import type { AnalysisCache, Prepared } from './prepare.ts';
+import { byLatePower, countLate, historyIndex, lateEntryOf, lateFromOf } from './detectors/late-swing.ts';
+import type { LateEntry } from './detectors/late-swing.ts';
 import { SybilGraph } from './sybil-graph.ts';
 import { applyChoiceExact, emptyExactScores, exactScoreValues } from './tally.ts';
+import { createExactSum } from '../scoring/exact-sum.ts';
 import type { ExactScores } from './tally.ts';
 import { defaultThresholds } from './thresholds.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -32,6 +35,28 @@ export class IncrementalAnalyzer {
     this.ctx = context;
     this.exact = emptyExactScores(proposal.choices.length);
     this.cache.sybil = new SybilGraph(proposal, thresholds, context);
+    this.cache.late = { late: [], revert: emptyExactScores(proposal.choices.length), lateVp: createExactSum(), withHistory: 0 };
+    this.lateFrom = lateFromOf(this);
+  }
+
+  private readonly lateFrom: number;
+  private readonly lateOf = new Map<string, LateEntry>();
+
+  /** Re-derives a voter's late entry after any new version of theirs. */
+  private updateLate(voter: string, list: VoteVersion[]): void {
+    const view = this.cache.late!;
+    const old = this.lateOf.get(voter);
+    if (old) {
+      view.late.splice(indexOfSorted(view.late, old, byLatePower), 1);
+      countLate(view, this.proposal.type, old, -1);
+      this.lateOf.delete(voter);
+    }
+    const e = lateEntryOf(list, this.lateFrom);
+    if (e) {
+      insertSorted(view.late, e, byLatePower);
+      countLate(view, this.proposal.type, e, 1);
+      this.lateOf.set(voter, e);
+    }
   }
 
   get context(): HistoryContext {
@@ -49,6 +74,10 @@ export class IncrementalAnalyzer {
     }
     this.cache.reasonGroups = undefined;
     this.cache.reasonGroupsVersion = undefined;
+    const { prior } = historyIndex(context, this.proposal);
+    let withHistory = 0;
+    if (prior.size) for (const voter of this.byVoter.keys()) if (prior.has(voter)) withHistory++;
+    this.cache.late!.withHistory = withHistory;
   }
 
   /** Current per-choice scores, updated on every add. */
@@ -67,11 +96,15 @@ export class IncrementalAnalyzer {
     this.ids.add(vote.id);
     insertSorted(this.versions, vote, (a, b) => a.mci - b.mci);
     let list = this.byVoter.get(vote.voter);
-    if (!list) this.byVoter.set(vote.voter, (list = []));
+    if (!list) {
+      this.byVoter.set(vote.voter, (list = []));
+      if (historyIndex(this.ctx, this.proposal).prior.has(vote.voter)) this.cache.late!.withHistory++;
+    }
     const prev = list[list.length - 1];
     insertSorted(list, vote, (a, b) => a.mci - b.mci);
     const cur = list[list.length - 1];
     if (list.length === 2) this.cache.multiVersionVoters!.add(vote.voter);
+    this.updateLate(vote.voter, list);
     if (cur !== prev) {
       if (prev) {
         applyChoiceExact(this.exact, this.proposal.type, prev.choice, prev.vp, -1);

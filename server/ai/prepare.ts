@@ -2,6 +2,7 @@
 import { applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, resultOf, outcomeOf } from './tally.ts';
 import type { ExactScores, TallyResult } from './tally.ts';
 import type { HistoryContext, ProposalHistory, ProposalInput, VoteVersion } from './types.ts';
+import type { LateView } from './detectors/late-swing.ts';
 import type { SybilGraph } from './sybil-graph.ts';
 import type { Thresholds } from './thresholds.ts';
 
@@ -33,6 +34,8 @@ export type AnalysisCache = {
   reasonGroups?: unknown;
   /** Ascending max(0, vp) of the counted votes, when maintained incrementally. */
   sortedVp?: Float64Array;
+  /** Late voters and their sums, when maintained incrementally. */
+  late?: LateView;
   /** The sybil link graph, when maintained incrementally. */
   sybil?: SybilGraph;
   /** Voters with at least two versions, when maintained incrementally. */

@@ -5,7 +5,7 @@ import type { AnalysisCache, Prepared } from './prepare.ts';
 import { byLatePower, countLate, historyIndex, lateEntryOf, lateFromOf } from './detectors/late-swing.ts';
 import type { LateEntry } from './detectors/late-swing.ts';
 import { SybilGraph } from './sybil-graph.ts';
-import { applyChoiceExact, emptyExactScores, exactScoreValues } from './tally.ts';
+import { applyChoiceExact, emptyExactScores, exactScoreValues, mainChoice } from './tally.ts';
 import { createExactSum } from '../scoring/exact-sum.ts';
 import type { ExactScores } from './tally.ts';
 import { defaultThresholds } from './thresholds.ts';
@@ -35,8 +35,15 @@ export class IncrementalAnalyzer {
     this.ctx = context;
     this.exact = emptyExactScores(proposal.choices.length);
     this.cache.sybil = new SybilGraph(proposal, thresholds, context);
+    this.cache.heads = new Array<number>(proposal.choices.length).fill(0);
+    this.cache.flips = new Map();
     this.cache.late = { late: [], revert: emptyExactScores(proposal.choices.length), lateVp: createExactSum(), withHistory: 0 };
     this.lateFrom = lateFromOf(this);
+  }
+
+  private countHead(v: VoteVersion, d: number): void {
+    const c = mainChoice(v.choice);
+    if (c >= 0 && c < this.proposal.choices.length) this.cache.heads![c] += d;
   }
 
   private readonly lateFrom: number;
@@ -108,12 +115,14 @@ export class IncrementalAnalyzer {
     if (cur !== prev) {
       if (prev) {
         applyChoiceExact(this.exact, this.proposal.type, prev.choice, prev.vp, -1);
+        this.countHead(prev, -1);
         const i = indexOfSorted(this.latest, prev, byCreated);
         if (i >= 0) this.latest.splice(i, 1);
         this.removeVp(Math.max(0, prev.vp));
         if (prev.reason) this.cache.reasonVersion++;
       }
       applyChoiceExact(this.exact, this.proposal.type, cur.choice, cur.vp, 1);
+      this.countHead(cur, 1);
       this.cache.sybil!.set(cur.voter, cur);
       insertSorted(this.latest, cur, byCreated);
       this.insertVp(Math.max(0, cur.vp));

@@ -34,6 +34,10 @@ export type AnalysisCache = {
   reasonGroups?: unknown;
   /** Ascending max(0, vp) of the counted votes, when maintained incrementally. */
   sortedVp?: Float64Array;
+  /** Counted voters per main choice, when maintained incrementally. */
+  heads?: number[];
+  /** Per voter with several versions: their vote changes, cached with the number of versions seen. */
+  flips?: Map<string, { versions: number; changes: number; late: { voter: string; from: VoteVersion; to: VoteVersion } | undefined }>;
   /** Late voters and their sums, when maintained incrementally. */
   late?: LateView;
   /** The sybil link graph, when maintained incrementally. */

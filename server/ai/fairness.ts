@@ -8,14 +8,17 @@ import type { Fairness, VoteVersion } from './types.ts';
 export function fairnessSummary(p: Prepared): Fairness {
   const asc = p.cache?.sortedVp ?? Float64Array.from(p.latest, (v) => Math.max(0, v.vp)).sort();
   let total = 0;
-  for (const v of asc) total += v;
+  let squares = 0;
+  for (let i = 0; i < asc.length; i++) {
+    total += asc[i];
+    squares += asc[i] * asc[i];
+  }
   const top = (k: number): number => {
     let s = 0;
     for (let i = asc.length - 1; i >= Math.max(0, asc.length - k); i--) s += asc[i];
     return total > 0 ? s / total : 0;
   };
-  let hhi = 0;
-  if (total > 0) for (const v of asc) hhi += (v / total) ** 2;
+  const hhi = total > 0 ? squares / (total * total) : 0;
   const n = p.proposal.choices.length;
   const heads = p.cache?.heads ? [...p.cache.heads] : headCounts(p.latest, n);
   const headTotal = heads.reduce((a, b) => a + b, 0);

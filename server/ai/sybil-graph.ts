@@ -6,7 +6,7 @@
 import { addExact, createExactSum } from '../scoring/exact-sum.ts';
 import { DynamicComponents } from './dynamic-components.ts';
 import type { ReasonGroup } from './detectors/reasons.ts';
-import { isYoungWallet, sybilBucketGap, sybilBucketKey } from './detectors/sybil.ts';
+import { isYoungWallet, lowerBound, sybilBucketGap, sybilBucketKey, upperBound } from './detectors/sybil.ts';
 import type { ClusterStats } from './detectors/sybil.ts';
 import { mainChoice } from './tally.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -399,23 +399,10 @@ export class SybilGraph {
 }
 
 function sortedInsert(a: number[], x: number): void {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (a[m] <= x) lo = m + 1;
-    else hi = m;
-  }
-  a.splice(lo, 0, x);
+  a.splice(upperBound(a, x), 0, x);
 }
 
 function sortedRemove(a: number[], x: number): void {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (a[m] < x) lo = m + 1;
-    else hi = m;
-  }
-  if (a[lo] === x) a.splice(lo, 1);
+  const at = lowerBound(a, x);
+  if (a[at] === x) a.splice(at, 1);
 }

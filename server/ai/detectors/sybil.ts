@@ -315,7 +315,8 @@ function modeCount<T>(xs: T[]): number {
 }
 
 
-function lowerBound(a: ArrayLike<number>, x: number): number {
+/** First index of an ascending array whose value is ≥ x. */
+export function lowerBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
@@ -326,7 +327,8 @@ function lowerBound(a: ArrayLike<number>, x: number): number {
   return lo;
 }
 
-function upperBound(a: ArrayLike<number>, x: number): number {
+/** First index of an ascending array whose value is > x. */
+export function upperBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

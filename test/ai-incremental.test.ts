@@ -4,6 +4,7 @@ import { analyzeProposal } from '../server/ai/analyze.ts';
 import { IncrementalAnalyzer } from '../server/ai/incremental.ts';
 import { historiesOf } from '../server/ai/simulate/format.ts';
 import { simulate } from '../server/ai/simulate/generate.ts';
+import { largeHistory } from '../server/ai/simulate/large.ts';
 import { createRng } from '../server/ai/simulate/rng.ts';
 import { defaultThresholds } from '../server/ai/thresholds.ts';
 import type { ProposalHistory } from '../server/ai/types.ts';
@@ -37,5 +38,28 @@ t.test('incremental reports equal the batch run (attacked proposals, mci and shu
       check(t, h, 'mci');
       check(t, h, 'shuffled');
     }
+  }
+});
+
+t.test('incremental reports equal the batch run on a larger proposal with vote changes (giant link components split and merge)', async (t) => {
+  const h = largeHistory(3000, 11);
+  t.ok(h.votes.length > new Set(h.votes.map((v) => v.voter)).size, 'some voters change their vote');
+  for (const order of ['mci', 'shuffled'] as const) {
+    const votes = [...h.votes].sort((a, b) => a.mci - b.mci);
+    if (order === 'shuffled') createRng(13).shuffle(votes);
+    const inc = new IncrementalAnalyzer(h.proposal, defaultThresholds, h.context);
+    let compared = 0;
+    let same = 0;
+    votes.forEach((v, i) => {
+      inc.add(v);
+      if ((i + 1) % 150 === 0 || i + 1 === votes.length) {
+        compared++;
+        const batch = analyzeProposal({ ...h, votes: votes.slice(0, i + 1) }, defaultThresholds, { now: 5 });
+        const got = inc.report(5);
+        if (JSON.stringify(got) === JSON.stringify(batch)) same++;
+        else t.same(got, batch, `${order} after ${i + 1} votes`);
+      }
+    });
+    t.equal(same, compared, `${order}: every checkpoint equal`);
   }
 });

@@ -2,26 +2,25 @@
 import type { Prepared } from './prepare.ts';
 import { giniSorted, nakamotoSorted, round } from './stats.ts';
 import { mainChoice } from './tally.ts';
-import type { Fairness } from './types.ts';
+import type { Fairness, VoteVersion } from './types.ts';
 
 /** Gini, Nakamoto coefficient, top-1/top-10 share, HHI, effective voters, head-count vs power per choice. */
 export function fairnessSummary(p: Prepared): Fairness {
   const asc = p.cache?.sortedVp ?? Float64Array.from(p.latest, (v) => Math.max(0, v.vp)).sort();
   let total = 0;
-  for (const v of asc) total += v;
+  let squares = 0;
+  for (let i = 0; i < asc.length; i++) {
+    total += asc[i];
+    squares += asc[i] * asc[i];
+  }
   const top = (k: number): number => {
     let s = 0;
     for (let i = asc.length - 1; i >= Math.max(0, asc.length - k); i--) s += asc[i];
     return total > 0 ? s / total : 0;
   };
-  let hhi = 0;
-  if (total > 0) for (const v of asc) hhi += (v / total) ** 2;
+  const hhi = total > 0 ? squares / (total * total) : 0;
   const n = p.proposal.choices.length;
-  const heads = new Array<number>(n).fill(0);
-  for (const v of p.latest) {
-    const c = mainChoice(v.choice);
-    if (c >= 0 && c < n) heads[c]++;
-  }
+  const heads = p.cache?.heads ? [...p.cache.heads] : headCounts(p.latest, n);
   const headTotal = heads.reduce((a, b) => a + b, 0);
   const headShare = heads.map((h) => (headTotal ? h / headTotal : 0));
   const vpShare = p.result.scores.map((s) => (p.totalVp > 0 ? s / p.totalVp : 0));
@@ -43,4 +42,14 @@ export function fairnessSummary(p: Prepared): Fairness {
     countVsPowerDivergence: round(divergence),
     countWinnerDiffers: headWinner >= 0 && p.result.winner >= 0 && headWinner !== p.result.winner,
   };
+}
+
+/** Counted voters per choice (by main choice). */
+export function headCounts(latest: Iterable<VoteVersion>, choices: number): number[] {
+  const heads = new Array<number>(choices).fill(0);
+  for (const v of latest) {
+    const c = mainChoice(v.choice);
+    if (c >= 0 && c < choices) heads[c]++;
+  }
+  return heads;
 }

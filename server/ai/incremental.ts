@@ -2,7 +2,12 @@
 import { buildReport, runDetectors } from './analyze.ts';
 import { fromParts } from './prepare.ts';
 import type { AnalysisCache, Prepared } from './prepare.ts';
-import { applyChoice } from './tally.ts';
+import { byLatePower, countLate, historyIndex, lateEntryOf, lateFromOf } from './detectors/late-swing.ts';
+import type { LateEntry } from './detectors/late-swing.ts';
+import { SybilGraph } from './sybil-graph.ts';
+import { applyChoiceExact, emptyExactScores, exactScoreValues, mainChoice } from './tally.ts';
+import { createExactSum } from '../scoring/exact-sum.ts';
+import type { ExactScores } from './tally.ts';
 import { defaultThresholds } from './thresholds.ts';
 import type { Thresholds } from './thresholds.ts';
 import type { HistoryContext, ProposalInput, RiskReport, VoteVersion } from './types.ts';
@@ -13,13 +18,13 @@ const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.crea
 export class IncrementalAnalyzer {
   readonly proposal: ProposalInput;
   readonly thresholds: Thresholds;
-  context: HistoryContext;
+  private ctx: HistoryContext;
   private versions: VoteVersion[] = [];
   private ids = new Set<string>();
   private byVoter = new Map<string, VoteVersion[]>();
   private latest: VoteVersion[] = [];
-  /** Running tally (for cheap reads between reports). */
-  private scores: number[];
+  /** Running tally, exact (the batch sums the same way, so results are equal whatever the arrival order). */
+  private exact: ExactScores;
   private cache: AnalysisCache = { texts: new Map(), reasonVersion: 0, multiVersionVoters: new Set() };
   private vpBuf = new Float64Array(1024);
   private vpLen = 0;
@@ -27,13 +32,64 @@ export class IncrementalAnalyzer {
   constructor(proposal: ProposalInput, thresholds: Thresholds = defaultThresholds, context: HistoryContext = {}) {
     this.proposal = proposal;
     this.thresholds = thresholds;
-    this.context = context;
-    this.scores = new Array<number>(proposal.choices.length).fill(0);
+    this.ctx = context;
+    this.exact = emptyExactScores(proposal.choices.length);
+    this.cache.sybil = new SybilGraph(proposal, thresholds, context);
+    this.cache.heads = new Array<number>(proposal.choices.length).fill(0);
+    this.cache.flips = new Map();
+    this.cache.late = { late: [], revert: emptyExactScores(proposal.choices.length), lateVp: createExactSum(), withHistory: 0 };
+    this.lateFrom = lateFromOf(this);
+  }
+
+  private countHead(v: VoteVersion, d: number): void {
+    const c = mainChoice(v.choice);
+    if (c >= 0 && c < this.proposal.choices.length) this.cache.heads![c] += d;
+  }
+
+  private readonly lateFrom: number;
+  private readonly lateOf = new Map<string, LateEntry>();
+
+  /** Re-derives a voter's late entry after any new version of theirs. */
+  private updateLate(voter: string, list: VoteVersion[]): void {
+    const view = this.cache.late!;
+    const old = this.lateOf.get(voter);
+    if (old) {
+      view.late.splice(indexOfSorted(view.late, old, byLatePower), 1);
+      countLate(view, this.proposal.type, old, -1);
+      this.lateOf.delete(voter);
+    }
+    const e = lateEntryOf(list, this.lateFrom);
+    if (e) {
+      insertSorted(view.late, e, byLatePower);
+      countLate(view, this.proposal.type, e, 1);
+      this.lateOf.set(voter, e);
+    }
+  }
+
+  get context(): HistoryContext {
+    return this.ctx;
+  }
+
+  /** Replaces the cross-proposal context; the link graph is rebuilt only when the funding data changed. */
+  set context(context: HistoryContext) {
+    const old = this.ctx;
+    this.ctx = context;
+    if (old.funders !== context.funders || old.funderTags !== context.funderTags) {
+      const graph = new SybilGraph(this.proposal, this.thresholds, context);
+      for (const v of this.latest) graph.set(v.voter, v);
+      this.cache.sybil = graph;
+    }
+    this.cache.reasonGroups = undefined;
+    this.cache.reasonGroupsVersion = undefined;
+    const { prior } = historyIndex(context, this.proposal);
+    let withHistory = 0;
+    if (prior.size) for (const voter of this.byVoter.keys()) if (prior.has(voter)) withHistory++;
+    this.cache.late!.withHistory = withHistory;
   }
 
   /** Current per-choice scores, updated on every add. */
   get runningScores(): number[] {
-    return [...this.scores];
+    return exactScoreValues(this.exact);
   }
 
   /** Number of vote versions seen. */
@@ -47,20 +103,27 @@ export class IncrementalAnalyzer {
     this.ids.add(vote.id);
     insertSorted(this.versions, vote, (a, b) => a.mci - b.mci);
     let list = this.byVoter.get(vote.voter);
-    if (!list) this.byVoter.set(vote.voter, (list = []));
+    if (!list) {
+      this.byVoter.set(vote.voter, (list = []));
+      if (historyIndex(this.ctx, this.proposal).prior.has(vote.voter)) this.cache.late!.withHistory++;
+    }
     const prev = list[list.length - 1];
     insertSorted(list, vote, (a, b) => a.mci - b.mci);
     const cur = list[list.length - 1];
     if (list.length === 2) this.cache.multiVersionVoters!.add(vote.voter);
+    this.updateLate(vote.voter, list);
     if (cur !== prev) {
       if (prev) {
-        applyChoice(this.scores, this.proposal.type, prev.choice, prev.vp, -1);
+        applyChoiceExact(this.exact, this.proposal.type, prev.choice, prev.vp, -1);
+        this.countHead(prev, -1);
         const i = indexOfSorted(this.latest, prev, byCreated);
         if (i >= 0) this.latest.splice(i, 1);
         this.removeVp(Math.max(0, prev.vp));
         if (prev.reason) this.cache.reasonVersion++;
       }
-      applyChoice(this.scores, this.proposal.type, cur.choice, cur.vp, 1);
+      applyChoiceExact(this.exact, this.proposal.type, cur.choice, cur.vp, 1);
+      this.countHead(cur, 1);
+      this.cache.sybil!.set(cur.voter, cur);
       insertSorted(this.latest, cur, byCreated);
       this.insertVp(Math.max(0, cur.vp));
       if (cur.reason) this.cache.reasonVersion++;
@@ -102,8 +165,7 @@ export class IncrementalAnalyzer {
 
   /** The shared view detectors read. */
   prepared(): Prepared {
-    // scores are re-summed in the batch order so results are bit-identical to analyzeProposal
-    const p = fromParts(this.proposal, this.context, this.thresholds, this.versions, this.byVoter, this.latest);
+    const p = fromParts(this.proposal, this.ctx, this.thresholds, this.versions, this.byVoter, this.latest, this.exact);
     this.cache.sortedVp = this.vpBuf.subarray(0, this.vpLen);
     p.cache = this.cache;
     return p;

@@ -1,7 +1,9 @@
 /** Shared per-proposal view that every detector reads: versions, latest vote per voter, tally. */
-import { applyChoice, resultOf, outcomeOf } from './tally.ts';
-import type { TallyResult } from './tally.ts';
+import { applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, resultOf, outcomeOf } from './tally.ts';
+import type { ExactScores, TallyResult } from './tally.ts';
 import type { HistoryContext, ProposalHistory, ProposalInput, VoteVersion } from './types.ts';
+import type { LateView } from './detectors/late-swing.ts';
+import type { SybilGraph } from './sybil-graph.ts';
 import type { Thresholds } from './thresholds.ts';
 
 export type Prepared = {
@@ -15,6 +17,8 @@ export type Prepared = {
   /** The counted (latest) vote of each voter, in (created, mci) order. */
   latest: VoteVersion[];
   result: TallyResult;
+  /** Exact per-choice sums behind `result` (counterfactuals start from them, so no result depends on vote order). */
+  exact: ExactScores;
   totalVp: number;
   /** Optional memo shared across runs by the incremental analyzer (pure caches: results never depend on it). */
   cache?: AnalysisCache;
@@ -30,6 +34,14 @@ export type AnalysisCache = {
   reasonGroups?: unknown;
   /** Ascending max(0, vp) of the counted votes, when maintained incrementally. */
   sortedVp?: Float64Array;
+  /** Counted voters per main choice, when maintained incrementally. */
+  heads?: number[];
+  /** Per voter with several versions: their vote changes, cached with the number of versions seen. */
+  flips?: Map<string, { versions: number; changes: number; late: { voter: string; from: VoteVersion; to: VoteVersion } | undefined }>;
+  /** Late voters and their sums, when maintained incrementally. */
+  late?: LateView;
+  /** The sybil link graph, when maintained incrementally. */
+  sybil?: SybilGraph;
   /** Voters with at least two versions, when maintained incrementally. */
   multiVersionVoters?: Set<string>;
 };
@@ -65,30 +77,30 @@ export function fromParts(
   versions: VoteVersion[],
   byVoter: Map<string, VoteVersion[]>,
   latest: VoteVersion[],
-  scores?: number[],
+  exactScores?: ExactScores,
 ): Prepared {
-  let s = scores;
-  if (!s) {
-    s = new Array<number>(proposal.choices.length).fill(0);
-    for (const v of latest) applyChoice(s, proposal.type, v.choice, v.vp, 1);
+  let exact = exactScores;
+  if (!exact) {
+    exact = emptyExactScores(proposal.choices.length);
+    for (const v of latest) applyChoiceExact(exact, proposal.type, v.choice, v.vp, 1);
   }
-  const result = resultOf(s, proposal.quorum);
+  const result = resultOf(exactScoreValues(exact), proposal.quorum);
   let totalVp = 0;
   for (const x of result.scores) totalVp += x;
-  return { proposal, context, thresholds, versions, byVoter, latest, result, totalVp };
+  return { proposal, context, thresholds, versions, byVoter, latest, result, exact, totalVp };
 }
 
 /** Result after replacing some voters' counted votes (undefined = vote removed). */
 export function counterfactual(p: Prepared, replace: Map<string, VoteVersion | undefined>): TallyResult {
-  const scores = [...p.result.scores];
+  const exact = cloneExactScores(p.exact);
   for (const [voter, repl] of replace) {
     const list = p.byVoter.get(voter);
     if (!list) continue;
     const cur = list[list.length - 1];
-    applyChoice(scores, p.proposal.type, cur.choice, cur.vp, -1);
-    if (repl) applyChoice(scores, p.proposal.type, repl.choice, repl.vp, 1);
+    applyChoiceExact(exact, p.proposal.type, cur.choice, cur.vp, -1);
+    if (repl) applyChoiceExact(exact, p.proposal.type, repl.choice, repl.vp, 1);
   }
-  return resultOf(scores, p.proposal.quorum);
+  return resultOf(exactScoreValues(exact), p.proposal.quorum);
 }
 
 /** Whether removing the given voters' votes changes the outcome (winner, or quorum). */

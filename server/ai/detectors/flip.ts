@@ -16,18 +16,18 @@ export function detectVoteFlips(p: Prepared): Flag[] {
   const late: Change[] = [];
   const many: { voter: string; changes: number; versions: VoteVersion[] }[] = [];
   const multi = p.cache?.multiVersionVoters ?? p.byVoter.keys();
+  const memo = p.cache?.flips;
   for (const voter of multi) {
     const list = p.byVoter.get(voter)!;
     if (list.length < 2) continue;
-    let changes = 0;
-    let firstLate: Change | undefined;
-    for (let i = 1; i < list.length; i++) {
-      if (choiceKey(list[i].choice) === choiceKey(list[i - 1].choice)) continue;
-      changes++;
-      if (!firstLate && list[i].created >= lateFrom) firstLate = { voter, from: list[i - 1], to: list[list.length - 1] };
+    // a voter's list only changes when a version is added, so its length keys the memo
+    let c = memo?.get(voter);
+    if (!c || c.versions !== list.length) {
+      c = changesOf(voter, list, lateFrom);
+      memo?.set(voter, c);
     }
-    if (firstLate && choiceKey(firstLate.to.choice) !== choiceKey(firstLate.from.choice)) late.push(firstLate);
-    if (changes >= t.manyChanges) many.push({ voter, changes, versions: list });
+    if (c.late) late.push(c.late);
+    if (c.changes >= t.manyChanges) many.push({ voter, changes: c.changes, versions: list });
   }
   const flags: Flag[] = [];
   // Coordinated groups: same final choice, chained by time gap.
@@ -66,6 +66,19 @@ export function detectVoteFlips(p: Prepared): Flag[] {
     );
   }
   return flags;
+}
+
+/** A voter's number of choice changes and first late change (when it still stands). */
+function changesOf(voter: string, list: VoteVersion[], lateFrom: number): { versions: number; changes: number; late: Change | undefined } {
+  let changes = 0;
+  let firstLate: Change | undefined;
+  for (let i = 1; i < list.length; i++) {
+    if (choiceKey(list[i].choice) === choiceKey(list[i - 1].choice)) continue;
+    changes++;
+    if (!firstLate && list[i].created >= lateFrom) firstLate = { voter, from: list[i - 1], to: list[list.length - 1] };
+  }
+  const late = firstLate && choiceKey(firstLate.to.choice) !== choiceKey(firstLate.from.choice) ? firstLate : undefined;
+  return { versions: list.length, changes, late };
 }
 
 function groupFlag(p: Prepared, group: Change[], choice: number): ReturnType<typeof makeFlag> {

@@ -3,8 +3,10 @@ import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
 import { counterfactual } from '../prepare.ts';
 import { fmt, pct } from '../stats.ts';
-import { applyChoice, outcomeOf, resultOf } from '../tally.ts';
-import type { Flag, Severity, VoteVersion } from '../types.ts';
+import { addExactScores, applyChoice, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, outcomeOf, resultOf } from '../tally.ts';
+import type { ExactScores } from '../tally.ts';
+import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
+import type { Flag, HistoryContext, OtherVote, ProposalInput, Severity, VoteVersion } from '../types.ts';
 
 /** Most voters examined one by one for pivotality. */
 const MAX_PIVOT_CHECKS = 50;
@@ -17,38 +19,114 @@ const INFORMATIVE_HISTORY = 0.2;
 /** Without informative history, a decider whose wallet is younger than this (days) is fresh. */
 const FRESH_WALLET_DAYS = 90;
 
+/** A late voter: counted vote cast in the late window, and their last version before it (the counterfactual). */
+export type LateEntry = { vote: VoteVersion; before: VoteVersion | undefined };
+
+/** Late voters by power (descending, then log order), with exact sums of what reverting all of them changes. */
+export type LateView = {
+  late: LateEntry[];
+  /** Exact per-choice change of reverting every late voter (their earlier version, or nothing). */
+  revert: ExactScores;
+  /** Exact sum of the late votes' power. */
+  lateVp: number[];
+  /** Counted voters with votes before this proposal opened (see `historyIndex`). */
+  withHistory: number;
+};
+
+/** Start of the late window. */
+export function lateFromOf(p: Pick<Prepared, 'proposal' | 'thresholds'>): number {
+  const { start, end } = p.proposal;
+  return end - p.thresholds.lateSwing.lateFraction * (end - start);
+}
+
+/** The late entry of a voter's versions (log order), if their counted vote is late. */
+export function lateEntryOf(list: VoteVersion[], lateFrom: number): LateEntry | undefined {
+  const vote = list[list.length - 1];
+  if (vote.created < lateFrom) return undefined;
+  let before: VoteVersion | undefined;
+  for (let j = list.length - 1; j >= 0; j--) if (list[j].created < lateFrom) { before = list[j]; break; }
+  return { vote, before };
+}
+
+/** Order of late entries: larger power first, then log order. */
+export const byLatePower = (a: LateEntry, b: LateEntry): number => b.vote.vp - a.vote.vp || a.vote.mci - b.vote.mci;
+
+/** Adds (sign 1) or removes (sign -1) an entry's share of a LateView's sums. */
+export function countLate(view: LateView, type: string, e: LateEntry, sign: number): void {
+  applyChoiceExact(view.revert, type, e.vote.choice, e.vote.vp, -sign);
+  if (e.before) applyChoiceExact(view.revert, type, e.before.choice, e.before.vp, sign);
+  addExact(view.lateVp, sign * e.vote.vp);
+}
+
+/** Voting history derived from the context once: habitual late voters, prior votes per voter, earlier proposals. */
+export type HistoryIndex = { habit: Map<string, { late: number; all: number }>; prior: Map<string, number>; earlierProposals: Set<string> };
+
+/** Vote lists are not changed in place once given to the analyzer, so the index is computed once per list. */
+const historyIndexes = new WeakMap<object, Map<string, HistoryIndex>>();
+const NO_VOTES: OtherVote[] = [];
+
+/** The history index of a context for a proposal opening at `start` (memoised per context). */
+export function historyIndex(context: HistoryContext, proposal: ProposalInput): HistoryIndex {
+  const votes = context.otherVotes ?? NO_VOTES;
+  const byStart = historyIndexes.get(votes) ?? new Map<string, HistoryIndex>();
+  historyIndexes.set(votes, byStart);
+  const key = `${proposal.start} ${proposal.space}`;
+  const hit = byStart.get(key);
+  if (hit) return hit;
+  const habit = new Map<string, { late: number; all: number }>();
+  const prior = new Map<string, number>();
+  const earlierProposals = new Set<string>();
+  for (const o of votes) {
+    if (o.late !== undefined) {
+      let h = habit.get(o.voter);
+      if (!h) habit.set(o.voter, (h = { late: 0, all: 0 }));
+      h.all++;
+      if (o.late) h.late++;
+    }
+    // history = votes cast before this proposal opened (concurrent proposals are not history)
+    if (o.created < proposal.start) {
+      prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
+      if (o.space === undefined || o.space === proposal.space) earlierProposals.add(o.proposal);
+    }
+  }
+  const index = { habit, prior, earlierProposals };
+  byStart.set(key, index);
+  return index;
+}
+
+/** The late view of a prepared proposal, computed from scratch (the batch path). */
+export function lateView(p: Prepared): LateView {
+  const lateFrom = lateFromOf(p);
+  const view: LateView = { late: [], revert: emptyExactScores(p.proposal.choices.length), lateVp: createExactSum(), withHistory: 0 };
+  for (let i = p.latest.length - 1; i >= 0 && p.latest[i].created >= lateFrom; i--) {
+    const e = lateEntryOf(p.byVoter.get(p.latest[i].voter)!, lateFrom)!;
+    view.late.push(e);
+    countLate(view, p.proposal.type, e, 1);
+  }
+  view.late.sort(byLatePower);
+  const { prior } = historyIndex(p.context, p.proposal);
+  if (prior.size) for (const v of p.latest) if (prior.has(v.voter)) view.withHistory++;
+  return view;
+}
+
 /** Reports late activity that swings the result; honest habitual late voters lower the severity. */
 export function detectLateSwing(p: Prepared): Flag[] {
   const t = p.thresholds.lateSwing;
   const { start, end } = p.proposal;
   if (end <= start || p.totalVp <= 0) return [];
-  const lateFrom = end - t.lateFraction * (end - start);
-  // Late voters: counted vote cast in the late window; their pre-window version (if any) is the counterfactual.
-  const late: { vote: VoteVersion; before: VoteVersion | undefined }[] = [];
-  for (let i = p.latest.length - 1; i >= 0 && p.latest[i].created >= lateFrom; i--) {
-    const vote = p.latest[i];
-    const list = p.byVoter.get(vote.voter)!;
-    let before: VoteVersion | undefined;
-    for (let j = list.length - 1; j >= 0; j--) if (list[j].created < lateFrom) { before = list[j]; break; }
-    late.push({ vote, before });
-  }
+  const lateFrom = lateFromOf(p);
+  const view = p.cache?.late ?? lateView(p);
+  const late = view.late;
   if (late.length === 0) return [];
-  late.sort((a, b) => b.vote.vp - a.vote.vp || a.vote.mci - b.vote.mci);
-  const replace = new Map<string, VoteVersion | undefined>(late.map((l) => [l.vote.voter, l.before]));
-  const without = counterfactual(p, replace);
+  const revert = cloneExactScores(p.exact);
+  addExactScores(revert, view.revert, 1);
+  const without = resultOf(exactScoreValues(revert), p.proposal.quorum);
   const flipped = outcomeOf(without) !== outcomeOf(p.result);
-  const lateVp = late.reduce((a, l) => a + l.vote.vp, 0);
+  const lateVp = exactSumValue(view.lateVp);
   const lateShare = lateVp / p.totalVp;
 
   // Habitual late voters (from other proposals of the space).
-  const habit = new Map<string, { late: number; all: number }>();
-  for (const o of p.context.otherVotes ?? []) {
-    if (o.late === undefined) continue;
-    let h = habit.get(o.voter);
-    if (!h) habit.set(o.voter, (h = { late: 0, all: 0 }));
-    h.all++;
-    if (o.late) h.late++;
-  }
+  const { habit, prior, earlierProposals } = historyIndex(p.context, p.proposal);
   const habitual = (voter: string): boolean => {
     const h = habit.get(voter);
     return !!h && h.all >= 3 && h.late / h.all >= t.habitualLateShare;
@@ -69,18 +147,12 @@ export function detectLateSwing(p: Prepared): Flag[] {
     }
     return Infinity;
   };
-  const nonHabitual = late.filter((l) => !habitual(l.vote.voter));
+  // only the first few of these lists are ever read: taken lazily, not filtered whole
+  const nonHabitual = firstMatching(late, (l) => !habitual(l.vote.voter), 10);
   const kAll = concentration(late);
   const kNonHabitual = concentration(nonHabitual);
-  // history = votes cast before this proposal opened (concurrent proposals are not history)
   const history = p.context.otherVotes;
-  const prior = new Map<string, number>();
-  for (const o of history ?? []) if (o.created < start) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
-  let withHistory = 0;
-  for (const v of p.latest) if (prior.has(v.voter)) withHistory++;
-  const earlierProposals = new Set<string>();
-  for (const o of history ?? []) if (o.created < start && (o.space === undefined || o.space === p.proposal.space)) earlierProposals.add(o.proposal);
-  const informative = !!history && earlierProposals.size >= MIN_HISTORY_PROPOSALS && withHistory >= INFORMATIVE_HISTORY * p.latest.length;
+  const informative = !!history && earlierProposals.size >= MIN_HISTORY_PROPOSALS && view.withHistory >= INFORMATIVE_HISTORY * p.latest.length;
   const created = p.context.walletCreated;
   const fresh = (v: VoteVersion): boolean => {
     if (informative) return !prior.has(v.voter);
@@ -96,7 +168,7 @@ export function detectLateSwing(p: Prepared): Flag[] {
   // (winner or quorum), whether or not all late activity taken together does.
   const decided = kNonHabitual <= CONCENTRATED;
   if (!flipped && !decided && lateShare < t.minLateShare) return [];
-  const freshLate = nonHabitual.filter((l) => fresh(l.vote));
+  const freshLate = firstMatching(late, (l) => !habitual(l.vote.voter) && fresh(l.vote), 10);
   let severity: Severity = 'low';
   if (decided && !nonHabitual.slice(0, kNonHabitual).every((l) => established(l.vote))) severity = 'medium';
   if (freshLate.length > 0 && concentration(freshLate) <= CONCENTRATED) severity = 'high';
@@ -140,4 +212,11 @@ export function detectLateSwing(p: Prepared): Flag[] {
       outcomeChanged,
     }),
   ];
+}
+
+/** The first `n` items matching a predicate, in order. */
+function firstMatching<T>(xs: T[], keep: (x: T) => boolean, n: number): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < xs.length && out.length < n; i++) if (keep(xs[i])) out.push(xs[i]);
+  return out;
 }

@@ -1,12 +1,15 @@
 /** D10: copy-paste, templated and paraphrased vote reasons across voters. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { removalChangesOutcome } from '../prepare.ts';
 import { fmt, pct } from '../stats.ts';
 import { mainChoice } from '../tally.ts';
 import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
 import type { TrigramVector } from '../text.ts';
-import type { Flag, VoteVersion } from '../types.ts';
+import type { Flag, Severity, VoteVersion } from '../types.ts';
+import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
+import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, outcomeOf, resultOf } from '../tally.ts';
+import type { ExactScores } from '../tally.ts';
+import { historyIndex } from './late-swing.ts';
 import { UnionFind } from '../unionfind.ts';
 
 export type ReasonGroupType = 'exact' | 'near-duplicate' | 'paraphrase';
@@ -153,42 +156,22 @@ const NEWCOMER_DAYS = 90;
  * wallets, or a voting history when ages are unknown) are legitimate campaigns and stay low.
  */
 export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = findReasonGroups(p)): Flag[] {
-  const t = p.thresholds.reasons;
   const flags: Flag[] = [];
-  const created = p.context.walletCreated;
-  let prior: Map<string, number> | undefined;
-  if (p.context.otherVotes) {
-    prior = new Map();
-    for (const o of p.context.otherVotes) if (o.created < p.proposal.start) prior.set(o.voter, (prior.get(o.voter) ?? 0) + 1);
-  }
-  const newcomer = (v: VoteVersion): boolean => {
-    const c = created?.[v.voter];
-    if (c !== undefined) return (v.created - c) / 86400 < NEWCOMER_DAYS;
-    if (prior) return !prior.has(v.voter);
-    return false; // unknown: no evidence either way, so no escalation
-  };
   for (const g of groups) {
-    const voters = g.votes.map((v) => v.voter);
-    const counts = new Map<number, number>();
-    let vp = 0;
-    for (const v of g.votes) {
-      const c = mainChoice(v.choice);
-      counts.set(c, (counts.get(c) ?? 0) + 1);
-      vp += v.vp;
-    }
-    const homogeneity = Math.max(...counts.values()) / g.votes.length;
-    const size = new Set(voters).size;
-    const newcomerShare = g.votes.filter(newcomer).length / g.votes.length;
-    const outcomeChanged = removalChangesOutcome(p, voters);
-    const severity = size >= t.mediumGroupSize && homogeneity >= 0.8 && newcomerShare >= 0.5 ? 'medium' : 'low';
-    const score = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
+    const s = summaryOf(p, g);
+    const exact = cloneExactScores(p.exact);
+    addExactScores(exact, s.contribution, -1);
+    const outcomeChanged = outcomeOf(resultOf(exactScoreValues(exact), p.proposal.quorum)) !== outcomeOf(p.result);
+    const { size, homogeneity, newcomerShare, severity, score } = s;
+    const vp = exactSumValue(s.vp);
     flags.push(
       makeFlag({
         kind: 'reason-coordination',
         severity,
         score,
-        votes: g.votes.map((v) => v.id),
-        voters,
+        votes: s.votes,
+        voters: s.voters,
+        sorted: true,
         figures: {
           groupSize: size,
           distinctTexts: g.distinctTexts,
@@ -205,4 +188,61 @@ export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = fi
     );
   }
   return flags;
+}
+
+/** What a reason group's flag needs besides the current totals (memoised per group object: groups are immutable). */
+type GroupSummary = {
+  votes: string[];
+  voters: string[];
+  size: number;
+  homogeneity: number;
+  newcomerShare: number;
+  severity: Severity;
+  score: number;
+  vp: number[];
+  contribution: ExactScores;
+};
+
+const summaries = new WeakMap<ReasonGroup, GroupSummary>();
+
+function summaryOf(p: Prepared, g: ReasonGroup): GroupSummary {
+  const hit = summaries.get(g);
+  if (hit) return hit;
+  const t = p.thresholds.reasons;
+  const created = p.context.walletCreated;
+  const prior = p.context.otherVotes ? historyIndex(p.context, p.proposal).prior : undefined;
+  const newcomer = (v: VoteVersion): boolean => {
+    const c = created?.[v.voter];
+    if (c !== undefined) return (v.created - c) / 86400 < NEWCOMER_DAYS;
+    if (prior) return !prior.has(v.voter);
+    return false; // unknown: no evidence either way, so no escalation
+  };
+  const counts = new Map<number, number>();
+  const vp = createExactSum();
+  const contribution = emptyExactScores(p.proposal.choices.length);
+  for (const v of g.votes) {
+    const c = mainChoice(v.choice);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+    addExact(vp, v.vp);
+    applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, 1);
+  }
+  const homogeneity = Math.max(...counts.values()) / g.votes.length;
+  const voters = [...new Set(g.votes.map((v) => v.voter))].sort();
+  const size = voters.length;
+  const newcomerShare = g.votes.filter(newcomer).length / g.votes.length;
+  const severity: Severity = size >= t.mediumGroupSize && homogeneity >= 0.8 && newcomerShare >= 0.5 ? 'medium' : 'low';
+  const score = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
+  const s: GroupSummary = {
+    votes: [...new Set(g.votes.map((v) => v.id))].sort(),
+    voters,
+    size,
+    homogeneity,
+    newcomerShare,
+    severity,
+    score,
+    vp,
+    contribution,
+  };
+  summaries.set(g, s);
+  return s;
 }

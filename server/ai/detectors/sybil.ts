@@ -6,15 +6,64 @@ import { clamp01, fmt, pct } from '../stats.ts';
 import { mainChoice } from '../tally.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 import { UnionFind } from '../unionfind.ts';
+import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
 import type { ReasonGroup } from './reasons.ts';
 
 const WEIGHTS = { surprise: 0.3, equal: 0.15, choice: 0.1, app: 0.05, funder: 0.25, young: 0.15, reason: 0.1 };
 /** A bucket's link gap is at most window / (bucket size × DENSITY): well under the honest inter-arrival time. */
 const DENSITY = 8;
 
+/** Log-power grid cell of a vote (two grids, shifted by half a cell, catch equal amounts across a cell border). */
+export function sybilBucketKey(vp: number, step: number, shift: number): number {
+  return Math.floor(Math.log(vp) / step + shift);
+}
+
+/**
+ * Density-aware gap: in a crowded bucket, honest votes arrive often, so only much closer votes link
+ * (keeps chance chains from percolating into giant components on large proposals).
+ */
+export function sybilBucketGap(timeGapSeconds: number, windowLength: number, bucketSize: number): number {
+  return Math.min(timeGapSeconds, windowLength / (bucketSize * DENSITY));
+}
+
+/** What scoring a cluster reads besides its members. */
+type ClusterContext = {
+  /** Counted votes' power ascending (zeros, if any, never fall in a positive range). */
+  sortedVp: ArrayLike<number>;
+  /** Created times of the counted votes with positive power, ascending. */
+  createdSorted: ArrayLike<number>;
+  windowLength: number;
+  inReason: (v: VoteVersion) => boolean;
+  anyInReason: boolean;
+  isExchange: (f: string) => boolean;
+};
+
 /** Finds clusters of counted votes and scores them; `reasonGroups` (from D10) add text edges. */
 export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = []): Flag[] {
   const t = p.thresholds.sybil;
+  const windowLength = Math.max(1, p.proposal.end - p.proposal.start);
+  const tags = p.context.funderTags ?? {};
+  const isExchange = (f: string): boolean => tags[f] === 'cex' || tags[f] === 'bridge' || tags[f] === 'contract';
+  const graph = p.cache?.sybil;
+  if (graph) {
+    // kept up to date vote by vote (server/ai/sybil-graph.ts): same edges, so the same clusters
+    if (graph.createdSorted.length < t.minClusterSize) return [];
+    graph.syncReasons(reasonGroups);
+    const ctx: ClusterContext = {
+      sortedVp: p.cache!.sortedVp!,
+      createdSorted: graph.createdSorted,
+      windowLength,
+      inReason: (v) => graph.inReason(v.voter),
+      anyInReason: graph.anyInReason,
+      isExchange,
+    };
+    const flags: Flag[] = [];
+    for (const c of graph.clusters()) {
+      const flag = scoreCluster(p, c.stats, () => c.members().sort(byCreated), ctx);
+      if (flag) flags.push(flag);
+    }
+    return flags;
+  }
   const votes = p.latest.filter((v) => v.vp > 0);
   const n = votes.length;
   if (n < t.minClusterSize) return [];
@@ -22,8 +71,6 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
   votes.forEach((v, i) => index.set(v.voter, i));
   const uf = new UnionFind(n);
   const ctx = p.context;
-  const tags = ctx.funderTags ?? {};
-  const isExchange = (f: string): boolean => tags[f] === 'cex' || tags[f] === 'bridge' || tags[f] === 'contract';
 
   // Funder edges (exchange, bridge and contract funders are not evidence).
   if (ctx.funders) {
@@ -39,21 +86,18 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
       if (k !== undefined) uf.union(i, k);
     }
   }
-  const windowLength = Math.max(1, p.proposal.end - p.proposal.start);
   // Equal amounts close in time: two shifted log-VP grids, chained by time gap.
   const step = Math.log1p(t.vpTolerance);
   for (const shift of [0, 0.5]) {
     const buckets = new Map<number, number[]>();
     for (let i = 0; i < n; i++) {
-      const key = Math.floor(Math.log(votes[i].vp) / step + shift);
+      const key = sybilBucketKey(votes[i].vp, step, shift);
       const b = buckets.get(key);
       if (b) b.push(i);
       else buckets.set(key, [i]);
     }
     for (const b of buckets.values()) {
-      // Density-aware gap: in a crowded bucket, honest votes arrive often, so only much closer votes link
-      // (keeps chance chains from percolating into giant components on large proposals).
-      const gap = Math.min(t.timeGapSeconds, windowLength / (b.length * DENSITY));
+      const gap = sybilBucketGap(t.timeGapSeconds, windowLength, b.length);
       // votes are in created order, so each bucket is too
       for (let k = 1; k < b.length; k++) {
         if (votes[b[k]].created - votes[b[k - 1]].created <= gap) uf.union(b[k], b[k - 1]);
@@ -61,118 +105,180 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
     }
   }
   // Shared reason texts.
-  const inReasonGroup = new Map<number, number>();
-  reasonGroups.forEach((g, gi) => {
+  const inReasonGroup = new Set<string>();
+  for (const g of reasonGroups) {
     let prev = -1;
     for (const v of g.votes) {
       const i = index.get(v.voter);
       if (i === undefined) continue;
-      inReasonGroup.set(i, gi);
+      inReasonGroup.add(v.voter);
       if (prev >= 0) uf.union(prev, i);
       prev = i;
     }
-  });
-
-  // counted votes' power ascending (zeros, if any, never fall in a positive range)
-  const sortedVp = p.cache?.sortedVp ?? Float64Array.from(votes, (v) => v.vp).sort();
+  }
+  const cc: ClusterContext = {
+    sortedVp: p.cache?.sortedVp ?? Float64Array.from(votes, (v) => v.vp).sort(),
+    createdSorted: Float64Array.from(votes, (v) => v.created),
+    windowLength,
+    inReason: (v) => inReasonGroup.has(v.voter),
+    anyInReason: inReasonGroup.size > 0,
+    isExchange,
+  };
   const flags: Flag[] = [];
   for (const members of uf.groups(t.minClusterSize)) {
     const mv = members.map((i) => votes[i]);
-    const f = clusterFeatures(p, mv, members, sortedVp, windowLength, votes, inReasonGroup, isExchange);
-    let wsum = 0;
-    let score = 0;
-    for (const [k, w] of Object.entries(WEIGHTS)) {
-      const x = f[k as keyof typeof WEIGHTS];
-      if (x === undefined) continue;
-      wsum += w;
-      score += w * x;
-    }
-    score = wsum > 0 ? score / wsum : 0;
-    if (score < t.minScore) continue;
-    const voters = mv.map((v) => v.voter);
-    const outcomeChanged = removalChangesOutcome(p, voters);
-    let severity: Severity = 'low';
-    if (score >= t.mediumScore) severity = 'medium';
-    if (score >= t.highScore && (mv.length >= t.largeClusterSize || outcomeChanged)) severity = 'high';
-    const vp = mv.reduce((a, v) => a + v.vp, 0);
-    const span = mv[mv.length - 1].created - mv[0].created;
-    const figures: Record<string, number> = {
-      size: mv.length,
-      vpShare: p.totalVp > 0 ? vp / p.totalVp : 0,
-      spanMinutes: span / 60,
-      timeSurprise: f.surprise ?? 0,
-      vpEquality: f.equal ?? 0,
-      choiceHomogeneity: f.choice ?? 0,
-      outcomeChanged: outcomeChanged ? 1 : 0,
-    };
-    if (f.app !== undefined) figures.appHomogeneity = f.app;
-    if (f.funder !== undefined) figures.fundingLinked = f.funder;
-    if (f.young !== undefined) figures.youngWalletShare = f.young;
-    if (f.reason !== undefined) figures.sharedReasonShare = f.reason;
-    flags.push(
-      makeFlag({
-        kind: 'sybil-cluster',
-        severity,
-        score,
-        votes: mv.map((v) => v.id),
-        voters,
-        figures,
-        explanation: (g) =>
-          `${fmt(g.size)} linked wallets holding ${pct(g.vpShare)} of the cast voting power voted within ${fmt(g.spanMinutes)} minutes; ` +
-          `power equality ${pct(g.vpEquality)}, same choice ${pct(g.choiceHomogeneity)}` +
-          (g.fundingLinked !== undefined ? `, ${pct(g.fundingLinked)} linked by funding (shared funder or funded by another member)` : '') +
-          (g.youngWalletShare !== undefined ? `, ${pct(g.youngWalletShare)} fresh wallets` : '') +
-          (g.sharedReasonShare !== undefined ? `, ${pct(g.sharedReasonShare)} with shared reason text` : '') +
-          `. Removing them would ${g.outcomeChanged ? '' : 'not '}change the outcome.`,
-        outcomeChanged,
-      }),
-    );
+    const flag = scoreCluster(p, statsOf(p, mv, cc), () => mv, cc);
+    if (flag) flags.push(flag);
   }
   return flags;
 }
 
+const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
+
+/** Scores one cluster (members listed in created order only when needed); undefined below the minimum score. */
+function scoreCluster(p: Prepared, stats: ClusterStats, members: () => VoteVersion[], cc: ClusterContext): Flag | undefined {
+  const t = p.thresholds.sybil;
+  const f = clusterFeatures(p, stats, members, cc);
+  let wsum = 0;
+  let score = 0;
+  for (const [k, w] of Object.entries(WEIGHTS)) {
+    const x = f[k as keyof typeof WEIGHTS];
+    if (x === undefined) continue;
+    wsum += w;
+    score += w * x;
+  }
+  score = wsum > 0 ? score / wsum : 0;
+  if (score < t.minScore) return undefined;
+  const mv = members();
+  const voters = mv.map((v) => v.voter);
+  const outcomeChanged = removalChangesOutcome(p, voters);
+  let severity: Severity = 'low';
+  if (score >= t.mediumScore) severity = 'medium';
+  if (score >= t.highScore && (mv.length >= t.largeClusterSize || outcomeChanged)) severity = 'high';
+  const vp = exactSumValue(stats.vpSum);
+  const span = stats.lastCreated - stats.firstCreated;
+  const figures: Record<string, number> = {
+    size: mv.length,
+    vpShare: p.totalVp > 0 ? vp / p.totalVp : 0,
+    spanMinutes: span / 60,
+    timeSurprise: f.surprise ?? 0,
+    vpEquality: f.equal ?? 0,
+    choiceHomogeneity: f.choice ?? 0,
+    outcomeChanged: outcomeChanged ? 1 : 0,
+  };
+  if (f.app !== undefined) figures.appHomogeneity = f.app;
+  if (f.funder !== undefined) figures.fundingLinked = f.funder;
+  if (f.young !== undefined) figures.youngWalletShare = f.young;
+  if (f.reason !== undefined) figures.sharedReasonShare = f.reason;
+  return makeFlag({
+    kind: 'sybil-cluster',
+    severity,
+    score,
+    votes: mv.map((v) => v.id),
+    voters,
+    figures,
+    explanation: (g) =>
+      `${fmt(g.size)} linked wallets holding ${pct(g.vpShare)} of the cast voting power voted within ${fmt(g.spanMinutes)} minutes; ` +
+      `power equality ${pct(g.vpEquality)}, same choice ${pct(g.choiceHomogeneity)}` +
+      (g.fundingLinked !== undefined ? `, ${pct(g.fundingLinked)} linked by funding (shared funder or funded by another member)` : '') +
+      (g.youngWalletShare !== undefined ? `, ${pct(g.youngWalletShare)} fresh wallets` : '') +
+      (g.sharedReasonShare !== undefined ? `, ${pct(g.sharedReasonShare)} with shared reason text` : '') +
+      `. Removing them would ${g.outcomeChanged ? '' : 'not '}change the outcome.`,
+    outcomeChanged,
+  });
+}
+
 type Features = { surprise?: number; equal?: number; choice?: number; app?: number; funder?: number; young?: number; reason?: number };
 
-function clusterFeatures(
-  p: Prepared,
-  mv: VoteVersion[],
-  members: number[],
-  sortedVp: Float64Array,
-  windowLength: number,
-  allVotes: VoteVersion[],
-  inReasonGroup: Map<number, number>,
-  isExchange: (f: string) => boolean,
-): Features {
-  const t = p.thresholds.sybil;
-  const k = mv.length;
-  const times = mv.map((v) => v.created).sort((a, b) => a - b);
-  const vps = mv.map((v) => v.vp);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const x of vps) {
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
+/** Order-independent aggregates of a cluster (the incremental graph keeps them per component). */
+export type ClusterStats = {
+  size: number;
+  /** Exact sums of the members' power and squared power. */
+  vpSum: number[];
+  vpSquares: number[];
+  vpLo: number;
+  vpHi: number;
+  firstCreated: number;
+  lastCreated: number;
+  /** Largest number of members on one main choice, and on one app. */
+  choiceMode: number;
+  appMode: number;
+  /** Members with a non-empty app. */
+  withApp: number;
+  /** Members with a known wallet age, and those younger than youngWalletDays. */
+  withAge: number;
+  young: number;
+  inReason: number;
+};
+
+/** Whether a member's wallet is young when it voted (undefined: age unknown). */
+export function isYoungWallet(walletCreated: Record<string, number> | undefined, youngWalletDays: number, v: VoteVersion): boolean | undefined {
+  const c = walletCreated?.[v.voter];
+  if (c === undefined) return undefined;
+  return (v.created - c) / 86400 < youngWalletDays;
+}
+
+/** Aggregates of a list of members (the batch path). */
+function statsOf(p: Prepared, mv: VoteVersion[], cc: ClusterContext): ClusterStats {
+  const s: ClusterStats = {
+    size: mv.length,
+    vpSum: createExactSum(),
+    vpSquares: createExactSum(),
+    vpLo: Infinity,
+    vpHi: -Infinity,
+    firstCreated: Infinity,
+    lastCreated: -Infinity,
+    choiceMode: modeCount(mv.map((v) => mainChoice(v.choice))),
+    appMode: modeCount(mv.map((v) => v.app)),
+    withApp: 0,
+    withAge: 0,
+    young: 0,
+    inReason: 0,
+  };
+  for (const v of mv) {
+    addExact(s.vpSum, v.vp);
+    addExact(s.vpSquares, v.vp * v.vp);
+    if (v.vp < s.vpLo) s.vpLo = v.vp;
+    if (v.vp > s.vpHi) s.vpHi = v.vp;
+    if (v.created < s.firstCreated) s.firstCreated = v.created;
+    if (v.created > s.lastCreated) s.lastCreated = v.created;
+    if (v.app) s.withApp++;
+    const y = isYoungWallet(p.context.walletCreated, p.thresholds.sybil.youngWalletDays, v);
+    if (y !== undefined) {
+      s.withAge++;
+      if (y) s.young++;
+    }
+    if (cc.inReason(v)) s.inReason++;
   }
+  return s;
+}
+
+function clusterFeatures(p: Prepared, s: ClusterStats, members: () => VoteVersion[], cc: ClusterContext): Features {
+  const { sortedVp, windowLength, isExchange } = cc;
+  const t = p.thresholds.sybil;
+  const k = s.size;
   // Voters in this VP range, and how many of them would fall in the cluster's time span by chance.
-  const inRange = upperBound(sortedVp, hi) - lowerBound(sortedVp, lo);
+  const inRange = upperBound(sortedVp, s.vpHi) - lowerBound(sortedVp, s.vpLo);
   // Null model: power and time independent; the share of all votes cast in the cluster's time span is
   // measured (so front-loaded and end-spike traffic is accounted for), widened by half a gap each side.
   const half = Math.min(t.timeGapSeconds, windowLength) / 2;
-  const inSpan = countCreatedIn(allVotes, times[0] - half, times[k - 1] + half);
-  const lambda = Math.max(1e-6, (inRange * inSpan) / Math.max(1, allVotes.length));
+  const inSpan = countCreatedIn(cc.createdSorted, s.firstCreated - half, s.lastCreated + half);
+  const lambda = Math.max(1e-6, (inRange * inSpan) / Math.max(1, cc.createdSorted.length));
   const surprise = k > lambda ? (k * Math.log(k / lambda) - k + lambda) / Math.LN10 : 0;
-  const mean = vps.reduce((a, b) => a + b, 0) / k;
-  const cv = Math.sqrt(vps.reduce((a, b) => a + (b - mean) ** 2, 0) / k) / mean;
+  // mean and spread from exact sums: the same figures whatever order the members are taken in
+  const mean = exactSumValue(s.vpSum) / k;
+  const cv = Math.sqrt(Math.max(0, exactSumValue(s.vpSquares) / k - mean * mean)) / mean;
   const f: Features = {
     surprise: clamp01(surprise / 10),
     equal: clamp01(1 - cv / 0.3),
-    choice: modeShare(mv.map((v) => mainChoice(v.choice))),
+    choice: s.choiceMode / k,
   };
-  if (mv.some((v) => v.app)) f.app = modeShare(mv.map((v) => v.app));
+  if (s.withApp > 0) f.app = s.appMode / k;
   const ctx = p.context;
   if (ctx.funders) {
     // funding linkage: members sharing a non-exchange funder with another member, or funded by a member
     const funders = ctx.funders;
+    const mv = members();
     const memberSet = new Set(mv.map((v) => v.voter));
     const known = mv.filter((v) => funders[v.voter]);
     if (known.length) {
@@ -192,11 +298,8 @@ function clusterFeatures(
       f.funder = linked.size / k;
     }
   }
-  if (ctx.walletCreated) {
-    const ages = mv.filter((v) => ctx.walletCreated![v.voter] !== undefined);
-    if (ages.length) f.young = ages.filter((v) => (v.created - ctx.walletCreated![v.voter]) / 86400 < t.youngWalletDays).length / k;
-  }
-  if (inReasonGroup.size) f.reason = members.filter((i) => inReasonGroup.has(i)).length / k;
+  if (s.withAge > 0) f.young = s.young / k;
+  if (cc.anyInReason) f.reason = s.inReason / k;
   return f;
 }
 
@@ -211,11 +314,9 @@ function modeCount<T>(xs: T[]): number {
   return best;
 }
 
-function modeShare<T>(xs: T[]): number {
-  return xs.length ? modeCount(xs) / xs.length : 0;
-}
 
-function lowerBound(a: Float64Array, x: number): number {
+/** First index of an ascending array whose value is ≥ x. */
+export function lowerBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
@@ -226,7 +327,8 @@ function lowerBound(a: Float64Array, x: number): number {
   return lo;
 }
 
-function upperBound(a: Float64Array, x: number): number {
+/** First index of an ascending array whose value is > x. */
+export function upperBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
@@ -237,17 +339,7 @@ function upperBound(a: Float64Array, x: number): number {
   return lo;
 }
 
-/** Number of votes (in created order) with created in [from, to]. */
-function countCreatedIn(votes: VoteVersion[], from: number, to: number): number {
-  const first = (x: number, strict: boolean): number => {
-    let lo = 0;
-    let hi = votes.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (votes[m].created < x || (strict && votes[m].created === x)) lo = m + 1;
-      else hi = m;
-    }
-    return lo;
-  };
-  return first(to, true) - first(from, false);
+/** Number of ascending created times in [from, to]. */
+function countCreatedIn(created: ArrayLike<number>, from: number, to: number): number {
+  return upperBound(created, to) - lowerBound(created, from);
 }

@@ -1,0 +1,408 @@
+/**
+ * The sybil detector's link graph kept up to date vote by vote: equal power close in time (two shifted log-power
+ * grids, density-aware gaps), shared or chained funders, and shared reason groups: the same edges as the batch
+ * `detectSybilClusters`, so the same clusters, with each cluster's aggregates kept as members come and go.
+ */
+import { addExact, createExactSum } from '../scoring/exact-sum.ts';
+import { DynamicComponents } from './dynamic-components.ts';
+import type { ReasonGroup } from './detectors/reasons.ts';
+import { isYoungWallet, lowerBound, sybilBucketGap, sybilBucketKey, upperBound } from './detectors/sybil.ts';
+import type { ClusterStats } from './detectors/sybil.ts';
+import { mainChoice } from './tally.ts';
+import type { Thresholds } from './thresholds.ts';
+import type { HistoryContext, ProposalInput, VoteVersion } from './types.ts';
+
+const SHIFTS = [0, 0.5];
+
+type Aggregate = {
+  vpSum: number[];
+  vpSquares: number[];
+  lo: number;
+  hi: number;
+  first: number;
+  last: number;
+  /** A member holding an extreme left: recompute them from the members when read. */
+  stale: boolean;
+  choices: Map<number, number>;
+  apps: Map<string, number>;
+  withApp: number;
+  withAge: number;
+  young: number;
+  inReason: number;
+};
+
+const emptyAggregate = (): Aggregate => ({
+  vpSum: createExactSum(),
+  vpSquares: createExactSum(),
+  lo: Infinity,
+  hi: -Infinity,
+  first: Infinity,
+  last: -Infinity,
+  stale: false,
+  choices: new Map(),
+  apps: new Map(),
+  withApp: 0,
+  withAge: 0,
+  young: 0,
+  inReason: 0,
+});
+
+const bump = <K>(m: Map<K, number>, k: K, d: number): void => {
+  const c = (m.get(k) ?? 0) + d;
+  if (c === 0) m.delete(k);
+  else m.set(k, c);
+};
+
+export class SybilGraph {
+  private readonly ids = new Map<string, number>();
+  private readonly voterNames: string[] = [];
+  /** Counted vote with positive power of each node. */
+  private readonly votes: (VoteVersion | undefined)[] = [];
+  private readonly keys: number[][] = [[], []];
+  /** Node ids of each log-power bucket, in (created, mci) order. */
+  private readonly buckets: Map<number, number[]>[] = [new Map(), new Map()];
+  private readonly funderOf: (string | undefined)[] = [];
+  /** Nodes with a counted vote by (non-exchange) funder. */
+  private readonly funded = new Map<string, Set<number>>();
+  /** Reason group of each node in the last synced groups (-1: none), and the groups' nodes. */
+  private reasonGroupOf: number[] = [];
+  private reasonMembers: number[][] = [];
+  private withReason = 0;
+  private lastGroups: ReasonGroup[] | undefined;
+  /** The vote and reason flag each node was counted with in its component's aggregate. */
+  private readonly counted: { vote: VoteVersion; inReason: boolean }[] = [];
+  private readonly aggregates: (Aggregate | undefined)[] = [];
+  /** Created times of the counted votes with positive power, ascending. */
+  readonly createdSorted: number[] = [];
+  private readonly comps: DynamicComponents;
+  private readonly windowLength: number;
+  private readonly timeGap: number;
+  private readonly step: number;
+  private readonly funders: Record<string, string> | undefined;
+  private readonly walletCreated: Record<string, number> | undefined;
+  private readonly youngDays: number;
+  private readonly isExchange: (f: string) => boolean;
+
+  constructor(proposal: ProposalInput, thresholds: Thresholds, context: HistoryContext) {
+    const t = thresholds.sybil;
+    this.windowLength = Math.max(1, proposal.end - proposal.start);
+    this.timeGap = t.timeGapSeconds;
+    this.step = Math.log1p(t.vpTolerance);
+    this.funders = context.funders;
+    this.walletCreated = context.walletCreated;
+    this.youngDays = t.youngWalletDays;
+    const tags = context.funderTags ?? {};
+    this.isExchange = (f) => tags[f] === 'cex' || tags[f] === 'bridge' || tags[f] === 'contract';
+    this.comps = new DynamicComponents(t.minClusterSize, (i, visit, group) => this.adjacent(i, visit, group), {
+      enter: (label, i) => this.enter(label, i),
+      leave: (label, i) => this.leave(label, i),
+      clear: (label) => {
+        this.aggregates[label] = undefined;
+      },
+    });
+  }
+
+  /** Whether the voter's counted vote is in a reason group (as of the last `syncReasons`). */
+  inReason(voter: string): boolean {
+    const i = this.ids.get(voter);
+    return i !== undefined && this.reasonGroupOf[i] >= 0;
+  }
+
+  /** Whether any counted vote is in a reason group. */
+  get anyInReason(): boolean {
+    return this.withReason > 0;
+  }
+
+  private node(voter: string): number {
+    let i = this.ids.get(voter);
+    if (i === undefined) {
+      i = this.ids.size;
+      this.ids.set(voter, i);
+      this.voterNames.push(voter);
+      this.votes.push(undefined);
+      this.keys[0].push(0);
+      this.keys[1].push(0);
+      const f = this.funders?.[voter];
+      this.funderOf.push(f && !this.isExchange(f) ? f : undefined);
+      this.reasonGroupOf.push(-1);
+    }
+    return i;
+  }
+
+  private created(i: number): number {
+    return this.votes[i]!.created;
+  }
+
+  private position(b: number[], i: number): number {
+    const v = this.votes[i]!;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      const w = this.votes[b[m]]!;
+      if (w.created < v.created || (w.created === v.created && w.mci < v.mci)) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  }
+
+  private gap(b: number[]): number {
+    return sybilBucketGap(this.timeGap, this.windowLength, b.length);
+  }
+
+  /** Sets a voter's counted vote (undefined: none) and updates the edges and clusters it touches. */
+  set(voter: string, vote: VoteVersion | undefined): void {
+    const i = this.node(voter);
+    const now = vote && vote.vp > 0 ? vote : undefined;
+    const old = this.votes[i];
+    if (old === now) return;
+    const ends: number[] = [];
+    if (old) {
+      // its former neighbours may now be apart
+      this.adjacent(i, (j) => ends.push(j), (_, members) => {
+        for (const j of members()) {
+          if (j !== i && this.comps.labelOf(j) >= 0) {
+            ends.push(j);
+            break;
+          }
+        }
+      });
+      this.comps.remove(i);
+      this.detach(i);
+      sortedRemove(this.createdSorted, old.created);
+    }
+    this.votes[i] = now;
+    if (now) {
+      sortedInsert(this.createdSorted, now.created);
+      this.comps.add(i);
+      this.attach(i, ends);
+      this.adjacent(i, (j) => this.comps.link(i, j), (_, members) => {
+        // one present member is enough: the group's members are already together
+        for (const j of members()) {
+          if (j !== i && this.comps.labelOf(j) >= 0) {
+            this.comps.link(i, j);
+            break;
+          }
+        }
+      });
+    }
+    this.comps.separate(ends);
+  }
+
+  private detach(i: number): void {
+    for (let s = 0; s < SHIFTS.length; s++) {
+      const key = this.keys[s][i];
+      const b = this.buckets[s].get(key)!;
+      const oldGap = this.gap(b);
+      const at = this.position(b, i);
+      b.splice(at, 1);
+      if (b.length === 0) {
+        this.buckets[s].delete(key);
+        continue;
+      }
+      const newGap = this.gap(b);
+      if (at > 0 && at < b.length && this.created(b[at]) - this.created(b[at - 1]) <= newGap) this.comps.link(b[at - 1], b[at]);
+      // an emptier bucket links farther votes: edges with a gap in (oldGap, newGap] appear
+      if (newGap > oldGap) this.scanGaps(b, oldGap, newGap, (x, y) => this.comps.link(x, y));
+    }
+    const f = this.funderOf[i];
+    if (f !== undefined) this.funded.get(f)!.delete(i);
+  }
+
+  /** Inserts node i in its buckets; endpoints of edges that go are added to `ends`. */
+  private attach(i: number, ends: number[]): void {
+    const v = this.votes[i]!;
+    for (let s = 0; s < SHIFTS.length; s++) {
+      const key = sybilBucketKey(v.vp, this.step, SHIFTS[s]);
+      this.keys[s][i] = key;
+      let b = this.buckets[s].get(key);
+      if (!b) this.buckets[s].set(key, (b = []));
+      const oldGap = this.gap(b);
+      const at = this.position(b, i);
+      // the edge between its new neighbours, if any, is split
+      if (at > 0 && at < b.length && this.created(b[at]) - this.created(b[at - 1]) <= oldGap) ends.push(b[at - 1], b[at]);
+      b.splice(at, 0, i);
+      const newGap = this.gap(b);
+      // a fuller bucket links only closer votes: edges with a gap in (newGap, oldGap] go
+      if (newGap < oldGap) this.scanGaps(b, newGap, oldGap, (x, y) => ends.push(x, y));
+    }
+    const f = this.funderOf[i];
+    if (f !== undefined) {
+      let set = this.funded.get(f);
+      if (!set) this.funded.set(f, (set = new Set()));
+      set.add(i);
+    }
+  }
+
+  /** Calls fn for consecutive bucket members whose time gap lies in (lo, hi]. */
+  private scanGaps(b: number[], lo: number, hi: number, fn: (x: number, y: number) => void): void {
+    for (let k = 1; k < b.length; k++) {
+      const g = this.created(b[k]) - this.created(b[k - 1]);
+      if (g > lo && g <= hi) fn(b[k - 1], b[k]);
+    }
+  }
+
+  /** Members of funder f's group: the wallets it funded and f itself when it voted. */
+  private funderGroup(f: string): number[] {
+    const out = [...(this.funded.get(f) ?? [])];
+    const k = this.ids.get(f);
+    if (k !== undefined && this.votes[k]) out.push(k);
+    return out;
+  }
+
+  /** Current edges of node i. */
+  private adjacent(i: number, visit: (j: number) => void, group: (key: string, members: () => Iterable<number>) => void): void {
+    if (!this.votes[i]) return;
+    for (let s = 0; s < SHIFTS.length; s++) {
+      const b = this.buckets[s].get(this.keys[s][i])!;
+      const gap = this.gap(b);
+      const at = this.position(b, i);
+      if (at > 0 && this.created(i) - this.created(b[at - 1]) <= gap) visit(b[at - 1]);
+      if (at + 1 < b.length && this.created(b[at + 1]) - this.created(i) <= gap) visit(b[at + 1]);
+    }
+    const f = this.funderOf[i];
+    if (f !== undefined) group(`f:${f}`, () => this.funderGroup(f));
+    const own = this.voterNames[i];
+    if (this.funded.get(own)?.size) group(`f:${own}`, () => this.funderGroup(own));
+    const g = this.reasonGroupOf[i];
+    if (g >= 0) group(`r:${g}`, () => this.reasonMembers[g]);
+  }
+
+  /** Takes the current reason groups: their voters are linked; voters that left a group may split off. */
+  syncReasons(groups: ReasonGroup[]): void {
+    // the same array means no counted vote with a reason changed since the last sync
+    if (groups === this.lastGroups) return;
+    this.lastGroups = groups;
+    const before = this.reasonMembers;
+    const was = this.reasonGroupOf;
+    const next = new Array<number>(this.votes.length).fill(-1);
+    const members: number[][] = [];
+    groups.forEach((g) => {
+      const nodes: number[] = [];
+      for (const v of g.votes) {
+        const i = this.ids.get(v.voter);
+        if (i !== undefined && this.votes[i] === v) nodes.push(i);
+      }
+      if (nodes.length === 0) return;
+      for (const i of nodes) next[i] = members.length;
+      members.push(nodes);
+    });
+    // endpoints: one node per new group (or none) among each old group's members
+    const ends: number[] = [];
+    for (const nodes of before) {
+      const seen = new Set<number>();
+      for (const i of nodes) {
+        if (!this.votes[i]) continue;
+        const g = next[i];
+        if (g < 0 || !seen.has(g)) {
+          ends.push(i);
+          if (g >= 0) seen.add(g);
+        }
+      }
+    }
+    this.reasonGroupOf = next;
+    this.reasonMembers = members;
+    this.withReason = 0;
+    for (let i = 0; i < next.length; i++) {
+      if (next[i] >= 0) this.withReason++;
+      if ((next[i] >= 0) !== ((was[i] ?? -1) >= 0)) this.comps.refresh(i);
+    }
+    for (const nodes of members) for (let k = 1; k < nodes.length; k++) this.comps.link(nodes[0], nodes[k]);
+    this.comps.separate(ends);
+  }
+
+  private enter(label: number, i: number): void {
+    const v = this.votes[i]!;
+    const inReason = this.reasonGroupOf[i] >= 0;
+    this.counted[i] = { vote: v, inReason };
+    const a = (this.aggregates[label] ??= emptyAggregate());
+    addExact(a.vpSum, v.vp);
+    addExact(a.vpSquares, v.vp * v.vp);
+    if (!a.stale) {
+      if (v.vp < a.lo) a.lo = v.vp;
+      if (v.vp > a.hi) a.hi = v.vp;
+      if (v.created < a.first) a.first = v.created;
+      if (v.created > a.last) a.last = v.created;
+    }
+    bump(a.choices, mainChoice(v.choice), 1);
+    bump(a.apps, v.app, 1);
+    if (v.app) a.withApp++;
+    const y = isYoungWallet(this.walletCreated, this.youngDays, v);
+    if (y !== undefined) {
+      a.withAge++;
+      if (y) a.young++;
+    }
+    if (inReason) a.inReason++;
+  }
+
+  private leave(label: number, i: number): void {
+    const { vote: v, inReason } = this.counted[i];
+    const a = this.aggregates[label]!;
+    addExact(a.vpSum, -v.vp);
+    addExact(a.vpSquares, -(v.vp * v.vp));
+    if (v.vp === a.lo || v.vp === a.hi || v.created === a.first || v.created === a.last) a.stale = true;
+    bump(a.choices, mainChoice(v.choice), -1);
+    bump(a.apps, v.app, -1);
+    if (v.app) a.withApp--;
+    const y = isYoungWallet(this.walletCreated, this.youngDays, v);
+    if (y !== undefined) {
+      a.withAge--;
+      if (y) a.young--;
+    }
+    if (inReason) a.inReason--;
+  }
+
+  private stats(label: number): ClusterStats {
+    const a = this.aggregates[label]!;
+    const members = this.comps.members(label);
+    if (a.stale) {
+      a.lo = a.first = Infinity;
+      a.hi = a.last = -Infinity;
+      for (const i of members) {
+        const v = this.counted[i].vote;
+        if (v.vp < a.lo) a.lo = v.vp;
+        if (v.vp > a.hi) a.hi = v.vp;
+        if (v.created < a.first) a.first = v.created;
+        if (v.created > a.last) a.last = v.created;
+      }
+      a.stale = false;
+    }
+    let choiceMode = 0;
+    for (const c of a.choices.values()) if (c > choiceMode) choiceMode = c;
+    let appMode = 0;
+    for (const c of a.apps.values()) if (c > appMode) appMode = c;
+    return {
+      size: members.length,
+      vpSum: a.vpSum,
+      vpSquares: a.vpSquares,
+      vpLo: a.lo,
+      vpHi: a.hi,
+      firstCreated: a.first,
+      lastCreated: a.last,
+      choiceMode,
+      appMode,
+      withApp: a.withApp,
+      withAge: a.withAge,
+      young: a.young,
+      inReason: a.inReason,
+    };
+  }
+
+  /** Components of at least the minimum size: aggregates, and members on demand. */
+  clusters(): { stats: ClusterStats; members: () => VoteVersion[] }[] {
+    const out: { stats: ClusterStats; members: () => VoteVersion[] }[] = [];
+    for (const label of this.comps.big) {
+      out.push({ stats: this.stats(label), members: () => this.comps.members(label).map((i) => this.votes[i]!) });
+    }
+    return out;
+  }
+}
+
+function sortedInsert(a: number[], x: number): void {
+  a.splice(upperBound(a, x), 0, x);
+}
+
+function sortedRemove(a: number[], x: number): void {
+  const at = lowerBound(a, x);
+  if (a[at] === x) a.splice(at, 1);
+}

@@ -54,8 +54,11 @@ export type Hub = {
   publish(topic: string, payload: unknown): void;
   /** Resolves once everything published so far has been written or dropped (tests, shutdown). */
   flushed(): Promise<void>;
-  /** Counters for health and benchmarks: `dropped` counts connections cut as too slow. */
-  stats(): { topics: number; subscriptions: number; dropped: number; renders: number; frames: number };
+  /**
+   * Counters for health and benchmarks: `dropped` counts connections cut as too slow, `deliveryMs` the
+   * time spent rendering, framing and writing (its synchronous part, on this process' event loop).
+   */
+  stats(): { topics: number; subscriptions: number; dropped: number; renders: number; frames: number; deliveryMs: number };
   /** Ends every subscription. */
   close(): void;
 };
@@ -83,6 +86,7 @@ export function createHub(limits: HubLimits): Hub {
   let dropped = 0;
   let renders = 0;
   let frames = 0;
+  let deliveryMs = 0;
 
   let pending: Array<[string, unknown]> = [];
   const dirty = new Set<Connection>();
@@ -130,6 +134,7 @@ export function createHub(limits: HubLimits): Hub {
     while (pending.length > 0) {
       const events = pending;
       pending = [];
+      let began = performance.now();
       const scope = {};
       const rendered: Array<{ group: Group; text: string | Promise<string> }> = [];
       let waits = false;
@@ -149,7 +154,12 @@ export function createHub(limits: HubLimits): Hub {
         }
       }
       // Renders that read (loaders) run together; results are then written in publish order.
-      const texts = waits ? await Promise.allSettled(rendered.map(({ text }) => text)) : undefined;
+      let texts: Array<PromiseSettledResult<string>> | undefined;
+      if (waits) {
+        deliveryMs += performance.now() - began;
+        texts = await Promise.allSettled(rendered.map(({ text }) => text));
+        began = performance.now();
+      }
       rendered.forEach(({ group, text }, index) => {
         const settled = texts?.[index];
         const value = settled ? (settled.status === 'fulfilled' ? settled.value : undefined) : (text as string);
@@ -161,6 +171,7 @@ export function createHub(limits: HubLimits): Hub {
       });
       for (const connection of dirty) write(connection);
       dirty.clear();
+      deliveryMs += performance.now() - began;
     }
   };
 
@@ -209,7 +220,7 @@ export function createHub(limits: HubLimits): Hub {
     async flushed() {
       while (round) await round;
     },
-    stats: () => ({ topics: topics.size, subscriptions, dropped, renders, frames }),
+    stats: () => ({ topics: topics.size, subscriptions, dropped, renders, frames, deliveryMs: Math.round(deliveryMs) }),
     close() {
       pending = [];
       for (const groups of [...topics.values()]) for (const group of [...groups.values()]) for (const subscriber of [...group.subscribers]) end(subscriber);

@@ -12,6 +12,7 @@
  * throughput), BENCH_SERVICE_ROOT (another checkout's server, for before/after). Targets (issue 8): p99 ≤
  * 100 ms with 1,000 subscribers at 1,000 votes/s, flat memory over 5 minutes, two instances ≥ 1.6x one.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,7 +91,8 @@ function subscriber(url: string, query: string, onVote: (id: string) => void): P
       if (at >= 0) return onVote(text.slice(at + MARK.length, text.indexOf('"', at + MARK.length)));
       const message = JSON.parse(text) as { type: string };
       if (message.type === 'connection_ack') {
-        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+        // Each its own id, as graphql-ws clients do (no frame is shared byte for byte).
+        socket.send(JSON.stringify({ id: crypto.randomUUID(), type: 'subscribe', payload: { query } }));
         resolve(socket);
       } else if (message.type === 'ping') socket.send('{"type":"pong"}');
       else if (message.type === 'error') reject(new Error(text));
@@ -148,6 +150,11 @@ async function fanOut(label: string, rate: number, seconds: number) {
     let sent = 0;
     let acked = 0;
     let failed = 0;
+    const refusals = new Map<string, number>();
+    const refuse = (why: string) => {
+      failed++;
+      refusals.set(why, (refusals.get(why) ?? 0) + 1);
+    };
     let held = 0;
     let inFlight = 0;
     let nextSample = 0;
@@ -165,14 +172,14 @@ async function fanOut(label: string, rate: number, seconds: number) {
         fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[sent] })
           .then(async (response) => {
             const json = (await response.json()) as { id?: string };
-            if (!response.ok || !json.id) return void failed++;
+            if (!response.ok || !json.id) return refuse(`${response.status} ${JSON.stringify(json).slice(0, 80)}`);
             acked++;
             acks.set(json.id, performance.now());
             // Deliveries that arrived before the acknowledgement count as 0 ms.
             for (let n = early.get(json.id) ?? 0; n > 0; n--) latency.add(0);
             early.delete(json.id);
           })
-          .catch(() => void failed++)
+          .catch((error: Error) => refuse(String((error.cause as Error | undefined)?.message ?? error.message)))
           .finally(() => inFlight--);
       }
       if (elapsed >= nextSample) {
@@ -202,6 +209,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
     console.log(
       `  votes sent ${sent - held} (${((sent - held) / loadSeconds).toFixed(0)}/s), acked ${acked}, refused ${failed}, not sent (over ${MAX_IN_FLIGHT} in flight) ${held}; deliveries ${latency.count()} of ${expected}; subscribers dropped ${stats.dropped}; renders ${stats.renders ?? '-'}, frames ${stats.frames ?? '-'}`,
     );
+    if (refusals.size > 0) console.log(`  refusals: ${[...refusals].map(([why, count]) => `${count} × ${why}`).join('; ')}`);
     if (stats.deliveryMs !== undefined) {
       console.log(`  hub (render once per selection, frame, write): ${stats.deliveryMs} ms in all, ${((1000 * stats.deliveryMs) / Math.max(1, stats.frames ?? 0)).toFixed(2)} µs per frame`);
     }

@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import t from 'tap';
 import { ClientError } from '../server/errors.ts';
+import type { Writable } from 'node:stream';
+import * as ws from 'ws';
+import { textFrames } from '../server/graphql/ws-transport.ts';
 import { createHub, type Rendering } from '../server/realtime/hub.ts';
 
 /** A stand-in for a websocket: records each write; its unsent bytes and write completions are set by the test. */
@@ -12,7 +15,9 @@ function fakeSocket() {
     completions: [] as Array<() => void>,
     /** Whether writes complete at once (a reading client) or wait for the test (a stalled one). */
     reading: true,
-    write(frames: string[], written: () => void) {
+    write(parts: Buffer[], written: () => void) {
+      const frames: string[] = [];
+      for (let n = 0; n < parts.length; n += 3) frames.push(Buffer.concat(parts.slice(n, n + 3)).toString());
       socket.writes.push(frames);
       if (socket.reading) written();
       else socket.completions.push(written);
@@ -37,17 +42,18 @@ function rendering(key: string, calls: string[]): Rendering {
   };
 }
 
-const frame = (id: string) => (text: string) => `${id}<${text}>`;
+/** A subscriber's envelope: its messages read `id<text>`. */
+const wrap = (id: string) => ({ before: Buffer.from(`${id}<`), after: Buffer.from('>') });
 
 t.test('per-connection limit, released when a subscription ends or the socket closes', async (tt) => {
   const hub = createHub({ maxSubscriptionsPerConnection: 2, maxQueuedEvents: 10, maxBufferedBytes: 1000 });
   const socket = fakeSocket();
   const calls: string[] = [];
-  const first = hub.subscribe({ socket, topic: 'a', rendering: rendering('x', calls), frame: frame('1') });
-  hub.subscribe({ socket, topic: 'b', rendering: rendering('x', calls), frame: frame('2') });
-  tt.throws(() => hub.subscribe({ socket, topic: 'c', rendering: rendering('x', calls), frame: frame('3') }), ClientError);
+  const first = hub.subscribe({ socket, topic: 'a', rendering: rendering('x', calls), ...wrap('1') });
+  hub.subscribe({ socket, topic: 'b', rendering: rendering('x', calls), ...wrap('2') });
+  tt.throws(() => hub.subscribe({ socket, topic: 'c', rendering: rendering('x', calls), ...wrap('3') }), ClientError);
   first();
-  hub.subscribe({ socket, topic: 'c', rendering: rendering('x', calls), frame: frame('3') });
+  hub.subscribe({ socket, topic: 'c', rendering: rendering('x', calls), ...wrap('3') });
   tt.match(hub.stats(), { topics: 2, subscriptions: 2, dropped: 0 });
   socket.emit('close');
   tt.match(hub.stats(), { topics: 0, subscriptions: 0, dropped: 0 });
@@ -59,10 +65,10 @@ t.test('one rendering per event and selection; each subscriber its own frame; on
   const calls: string[] = [];
   const sockets = [fakeSocket(), fakeSocket(), fakeSocket()];
   // Two connections share selection `id`; the third has selection `full` and also `id` on another topic.
-  hub.subscribe({ socket: sockets[0], topic: 'votes:p', rendering: rendering('id', calls), frame: frame('a') });
-  hub.subscribe({ socket: sockets[1], topic: 'votes:p', rendering: rendering('id', calls), frame: frame('b') });
-  hub.subscribe({ socket: sockets[2], topic: 'votes:p', rendering: rendering('full', calls), frame: frame('c') });
-  hub.subscribe({ socket: sockets[2], topic: 'votes:q', rendering: rendering('id', calls), frame: frame('d') });
+  hub.subscribe({ socket: sockets[0], topic: 'votes:p', rendering: rendering('id', calls), ...wrap('a') });
+  hub.subscribe({ socket: sockets[1], topic: 'votes:p', rendering: rendering('id', calls), ...wrap('b') });
+  hub.subscribe({ socket: sockets[2], topic: 'votes:p', rendering: rendering('full', calls), ...wrap('c') });
+  hub.subscribe({ socket: sockets[2], topic: 'votes:q', rendering: rendering('id', calls), ...wrap('d') });
   hub.publish('votes:p', 1);
   hub.publish('votes:p', 2);
   hub.publish('votes:other', 3);
@@ -90,7 +96,7 @@ t.test('renderings that wait (loaders) keep the publish order and share one scop
     },
   };
   const socket = fakeSocket();
-  hub.subscribe({ socket, topic: 't', rendering: slowFirst, frame: frame('n') });
+  hub.subscribe({ socket, topic: 't', rendering: slowFirst, ...wrap('n') });
   hub.publish('t', 1);
   hub.publish('t', 2);
   await hub.flushed();
@@ -104,9 +110,9 @@ t.test('a client with too many frames unsent or too many bytes buffered is dropp
   const reader = fakeSocket();
   const stuck = fakeSocket();
   stuck.reading = false;
-  hub.subscribe({ socket: reader, topic: 'votes:p', rendering: rendering('id', calls), frame: frame('r') });
-  hub.subscribe({ socket: stuck, topic: 'votes:p', rendering: rendering('id', calls), frame: frame('s') });
-  hub.subscribe({ socket: stuck, topic: 'proposals:s', rendering: rendering('id', calls), frame: frame('s2') });
+  hub.subscribe({ socket: reader, topic: 'votes:p', rendering: rendering('id', calls), ...wrap('r') });
+  hub.subscribe({ socket: stuck, topic: 'votes:p', rendering: rendering('id', calls), ...wrap('s') });
+  hub.subscribe({ socket: stuck, topic: 'proposals:s', rendering: rendering('id', calls), ...wrap('s2') });
   for (const n of [1, 2, 3]) {
     hub.publish('votes:p', n);
     await hub.flushed();
@@ -120,7 +126,7 @@ t.test('a client with too many frames unsent or too many bytes buffered is dropp
   tt.same(reader.frames(), [1, 2, 3, 4].map((n) => `r<{"id":${n}}>`));
 
   const slow = fakeSocket();
-  hub.subscribe({ socket: slow, topic: 'votes:p', rendering: rendering('id', calls), frame: frame('w') });
+  hub.subscribe({ socket: slow, topic: 'votes:p', rendering: rendering('id', calls), ...wrap('w') });
   slow.bufferedAmount = 5000;
   hub.publish('votes:p', 6);
   await hub.flushed();
@@ -128,7 +134,19 @@ t.test('a client with too many frames unsent or too many bytes buffered is dropp
   tt.same(slow.writes, []);
   tt.match(hub.stats(), { dropped: 2, subscriptions: 1, topics: 1 });
   tt.same(reader.frames().at(-1), 'r<{"id":6}>');
-  tt.throws(() => hub.subscribe({ socket: slow, topic: 'votes:p', rendering: rendering('id', calls), frame: frame('w') }), ClientError);
+  tt.throws(() => hub.subscribe({ socket: slow, topic: 'votes:p', rendering: rendering('id', calls), ...wrap('w') }), ClientError);
   hub.close();
   tt.match(hub.stats(), { topics: 0, subscriptions: 0, dropped: 2 });
+});
+
+t.test('frames written in one buffer read back as the same messages (short, 16-bit and 64-bit lengths)', async (tt) => {
+  const texts = ['{"a":1}', `{"r":"${'x'.repeat(300)}"}`, `{"r":"${'y'.repeat(70_000)}"}`, '{"é":"ü"}'];
+  const parts = texts.flatMap((text) => [Buffer.from(text.slice(0, 3)), Buffer.from(text.slice(3, -1)), Buffer.from(text.slice(-1))]);
+  const received: string[] = [];
+  // ws' own parser (untyped export), as a client's would read the stream.
+  const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: boolean }) => Writable };
+  const receiver = new Receiver({ isServer: false });
+  receiver.on('message', (data: Buffer, isBinary: boolean) => received.push(`${isBinary ? 'binary' : ''}${data.toString()}`));
+  await new Promise<void>((resolve, reject) => receiver.write(textFrames(parts), (error?: Error | null) => (error ? reject(error) : resolve())));
+  tt.same(received, texts);
 });

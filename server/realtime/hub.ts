@@ -12,8 +12,12 @@ import { ClientError } from '../errors.ts';
 export type HubSocket = {
   /** Bytes accepted but not yet handed to the kernel. */
   readonly bufferedAmount: number;
-  /** Writes frames in order, as one write where the transport allows; `written` runs once they left the process. */
-  write(frames: string[], written: () => void): void;
+  /**
+   * Writes messages in order, as one write where the transport allows; `written` runs once they left the
+   * process. `parts` holds each message as three consecutive buffers: its envelope's start, the shared
+   * rendered body, its envelope's end.
+   */
+  write(parts: Buffer[], written: () => void): void;
   terminate(): void;
   once(event: 'close', listener: () => void): unknown;
 };
@@ -41,8 +45,9 @@ export type HubSubscribeParameters = {
   socket: HubSocket;
   topic: string;
   rendering: Rendering;
-  /** Wraps the group's text into this subscriber's frame (its protocol message with its id). */
-  frame: (text: string) => string;
+  /** This subscriber's message is `before` + the rendered text + `after` (its protocol envelope with its id). */
+  before: Buffer;
+  after: Buffer;
 };
 
 export type Hub = {
@@ -66,14 +71,14 @@ export type Hub = {
 type Connection = {
   socket: HubSocket;
   subscriptions: Set<Subscriber>;
-  /** Frames collected this turn. */
-  frames: string[];
+  /** Messages collected this turn (three parts each, see HubSocket.write). */
+  parts: Buffer[];
   /** Frames written but not yet out of the process. */
   unsent: number;
   dropped: boolean;
 };
 
-type Subscriber = { connection: Connection; group: Group; frame: (text: string) => string; done: boolean };
+type Subscriber = { connection: Connection; group: Group; before: Buffer; after: Buffer; done: boolean };
 
 type Group = { topic: string; rendering: Rendering; subscribers: Set<Subscriber> };
 
@@ -110,23 +115,24 @@ export function createHub(limits: HubLimits): Hub {
     if (connection.dropped) return;
     connection.dropped = true;
     dropped++;
-    connection.frames = [];
+    connection.parts = [];
     for (const subscriber of [...connection.subscriptions]) end(subscriber);
     // A client that does not read cannot take a close frame either: cut the connection, free its buffers.
     connection.socket.terminate();
   };
 
   const write = (connection: Connection) => {
-    const out = connection.frames;
-    connection.frames = [];
-    if (connection.dropped || out.length === 0) return;
-    if (connection.socket.bufferedAmount > limits.maxBufferedBytes || connection.unsent + out.length > limits.maxQueuedEvents) {
+    const out = connection.parts;
+    connection.parts = [];
+    const count = out.length / 3;
+    if (connection.dropped || count === 0) return;
+    if (connection.socket.bufferedAmount > limits.maxBufferedBytes || connection.unsent + count > limits.maxQueuedEvents) {
       drop(connection);
       return;
     }
-    connection.unsent += out.length;
-    frames += out.length;
-    connection.socket.write(out, () => (connection.unsent -= out.length));
+    connection.unsent += count;
+    frames += count;
+    connection.socket.write(out, () => (connection.unsent -= count));
   };
 
   /** One delivery round: renders what was published (once per group), then writes each connection's frames. */
@@ -164,8 +170,10 @@ export function createHub(limits: HubLimits): Hub {
         const settled = texts?.[index];
         const value = settled ? (settled.status === 'fulfilled' ? settled.value : undefined) : (text as string);
         if (value === undefined) return;
+        // Encoded once; every subscriber's message shares these bytes.
+        const body = Buffer.from(value);
         for (const subscriber of group.subscribers) {
-          subscriber.connection.frames.push(subscriber.frame(value));
+          subscriber.connection.parts.push(subscriber.before, body, subscriber.after);
           dirty.add(subscriber.connection);
         }
       });
@@ -187,10 +195,10 @@ export function createHub(limits: HubLimits): Hub {
   };
 
   return {
-    subscribe({ socket, topic, rendering, frame }) {
+    subscribe({ socket, topic, rendering, before, after }) {
       let connection = connections.get(socket);
       if (!connection) {
-        const created: Connection = { socket, subscriptions: new Set(), frames: [], unsent: 0, dropped: false };
+        const created: Connection = { socket, subscriptions: new Set(), parts: [], unsent: 0, dropped: false };
         connection = created;
         connections.set(socket, created);
         socket.once('close', () => {
@@ -205,7 +213,7 @@ export function createHub(limits: HubLimits): Hub {
       if (!groups) topics.set(topic, (groups = new Map()));
       let group = groups.get(rendering.key);
       if (!group) groups.set(rendering.key, (group = { topic, rendering, subscribers: new Set() }));
-      const subscriber: Subscriber = { connection, group, frame, done: false };
+      const subscriber: Subscriber = { connection, group, before, after, done: false };
       group.subscribers.add(subscriber);
       connection.subscriptions.add(subscriber);
       subscriptions++;

@@ -14,10 +14,11 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { backendPids, cpuOf, fire, freshPostgres, postOk, processCpuMs, proposalBody, randomKeys, report, spaceBody, startService, voteBodies, type Service } from './support.ts';
 
 const PARTS = (process.env.BENCH_PARTS ?? 'fanout,memory,throughput').split(',');
@@ -76,27 +77,77 @@ function histogram() {
 }
 
 /**
- * Opens one subscriber: a minimal graphql-transport-ws client (init, subscribe, pong), so the load generator
- * spends as little as possible per delivery; `onVote` gets each delivered vote's id.
+ * Opens one subscriber: a minimal graphql-transport-ws client over a raw upgraded socket (init, subscribe,
+ * pong; frames parsed here, only the vote id read from each), so the load generator spends as little as
+ * possible per delivery; `onVote` gets each delivered vote's id.
  */
-function subscriber(url: string, query: string, onVote: (id: string) => void): Promise<WebSocket> {
-  const MARK = '"votes":{"id":"';
+function subscriber(url: string, query: string, onVote: (id: string) => void): Promise<net.Socket> {
+  const MARK = Buffer.from('"votes":{"id":"');
+  const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false });
-    socket.on('error', reject);
-    socket.on('open', () => socket.send('{"type":"connection_init"}'));
-    socket.on('message', (data) => {
-      const text = data.toString();
-      const at = text.indexOf(MARK);
-      if (at >= 0) return onVote(text.slice(at + MARK.length, text.indexOf('"', at + MARK.length)));
-      const message = JSON.parse(text) as { type: string };
-      if (message.type === 'connection_ack') {
-        // Each its own id, as graphql-ws clients do (no frame is shared byte for byte).
-        socket.send(JSON.stringify({ id: crypto.randomUUID(), type: 'subscribe', payload: { query } }));
-        resolve(socket);
-      } else if (message.type === 'ping') socket.send('{"type":"pong"}');
-      else if (message.type === 'error') reject(new Error(text));
+    const request = http.request({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': crypto.randomBytes(16).toString('base64'),
+        'sec-websocket-protocol': 'graphql-transport-ws',
+      },
     });
+    request.on('error', reject);
+    request.on('response', (response) => reject(new Error(`no upgrade: ${response.statusCode}`)));
+    request.on('upgrade', (_response, socket, head) => {
+      // Client frames must be masked; a zero key leaves the payload as is.
+      const send = (text: string) => {
+        const payload = Buffer.from(text);
+        const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
+        socket.write(Buffer.concat([header, Buffer.alloc(4), payload]));
+      };
+      let buffer: Buffer = head;
+      const onData = (chunk: Buffer) => {
+        buffer = buffer.length > 0 ? Buffer.concat([buffer, chunk]) : chunk;
+        let at = 0;
+        for (;;) {
+          if (buffer.length - at < 2) break;
+          let length = buffer[at + 1] & 127;
+          let start = at + 2;
+          if (length === 126) {
+            if (buffer.length - at < 4) break;
+            length = buffer.readUInt16BE(at + 2);
+            start = at + 4;
+          } else if (length === 127) {
+            if (buffer.length - at < 10) break;
+            length = Number(buffer.readBigUInt64BE(at + 2));
+            start = at + 10;
+          }
+          if (buffer.length < start + length) break;
+          const end = start + length;
+          const mark = buffer.indexOf(MARK, start);
+          if (mark >= 0 && mark < end) {
+            const idStart = mark + MARK.length;
+            onVote(buffer.toString('latin1', idStart, buffer.indexOf(34, idStart)));
+          } else if ((buffer[at] & 15) === 1) {
+            const message = JSON.parse(buffer.toString('utf8', start, end)) as { type: string };
+            if (message.type === 'connection_ack') {
+              // Each its own id, as graphql-ws clients do (no frame is shared byte for byte).
+              send(JSON.stringify({ id: crypto.randomUUID(), type: 'subscribe', payload: { query } }));
+              resolve(socket);
+            } else if (message.type === 'ping') send('{"type":"pong"}');
+            else if (message.type === 'error') reject(new Error(JSON.stringify(message)));
+          }
+          at = end;
+        }
+        buffer = at === buffer.length ? Buffer.alloc(0) : buffer.subarray(at);
+      };
+      socket.on('data', onData);
+      socket.on('error', () => {});
+      send('{"type":"connection_init"}');
+      if (head.length > 0) onData(Buffer.alloc(0));
+    });
+    request.end();
   });
 }
 
@@ -114,7 +165,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
     { DATABASE_URL: database.url, SUBSCRIPTIONS_PER_CONNECTION: '5', SUBSCRIPTION_MAX_QUEUE: '10000', RATE_LIMIT_MAX: '0', RATE_LIMIT_SIGNER_MAX: '0', PROBE_FILE: probeFile },
     'bench/services/probed-server.ts',
   );
-  const sockets: WebSocket[] = [];
+  const sockets: net.Socket[] = [];
   try {
     const proposal = await seed(service, label);
     const bodies = voteBodies(proposal, rate * seconds);
@@ -229,7 +280,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
       report(`${label}: service ${key === 'rssMb' ? 'RSS' : 'heap'}, last third vs first third (MB)`, mean(during.slice(-third), key), 'MB', Math.max(1, mean(during.slice(0, third), key)), `of the first third (${mean(during.slice(0, third), key).toFixed(0)} MB)`);
     }
   } finally {
-    for (const socket of sockets) socket.terminate();
+    for (const socket of sockets) socket.destroy();
     await service.stop();
     await database.drop();
     fs.rmSync(probeFile, { force: true });

@@ -1,23 +1,35 @@
 /**
- * Realtime benchmark. (1) N websocket subscribers (graphql-ws) on one proposal while votes arrive at a fixed
- * rate: latency from a vote's acknowledgement to its delivery to each subscriber (p50/p99 over every
- * delivery), the service's memory over time. (2) Votes/s accepted by one instance vs two instances on the
- * same PostgreSQL database. Services run in their own processes; subscribers and load come from this one.
+ * Realtime benchmark. (1) `fanout`: N websocket subscribers (graphql-transport-ws) on one proposal while votes
+ * arrive at a fixed rate: latency from a vote's acknowledgement to its delivery to each subscriber (p50/p99
+ * over every delivery), and what limits it: CPU per delivery of the service, of its PostgreSQL backends and
+ * of this load generator, their run-queue wait (time runnable but not running: the 2 cores are shared) and
+ * event-loop delay, the service's RSS and heap over time. (2) `memory`: the same for longer, at
+ * BENCH_MEMORY_RATE. (3) `throughput`: votes/s accepted by one instance vs two on one PostgreSQL database.
+ * Services run in their own processes; subscribers and load come from this one.
  *
- * Environment: BENCH_SUBSCRIBERS (1000), BENCH_RATE votes/s (1000), BENCH_SECONDS (300),
- * BENCH_VOTES for the throughput part (20000). The issue's targets: p99 ≤ 100 ms, flat memory,
- * two instances ≥ 1.6x one (each with its own core).
+ * Environment: BENCH_PARTS (fanout,memory,throughput), BENCH_SUBSCRIBERS (1000), BENCH_RATE votes/s (1000),
+ * BENCH_SECONDS (60), BENCH_MEMORY_SECONDS (300), BENCH_MEMORY_RATE (BENCH_RATE), BENCH_VOTES (20000, for
+ * throughput), BENCH_SERVICE_ROOT (another checkout's server, for before/after). Targets (issue 8): p99 ≤
+ * 100 ms with 1,000 subscribers at 1,000 votes/s, flat memory over 5 minutes, two instances ≥ 1.6x one.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { fire, freshPostgres, postOk, proposalBody, randomKeys, report, spaceBody, startService, voteBodies, type Service } from './support.ts';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { backendPids, cpuOf, fire, freshPostgres, postOk, processCpuMs, proposalBody, randomKeys, report, spaceBody, startService, voteBodies, type Service } from './support.ts';
 
+const PARTS = (process.env.BENCH_PARTS ?? 'fanout,memory,throughput').split(',');
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 300);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const MEMORY_SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? 300);
+const MEMORY_RATE = Number(process.env.BENCH_MEMORY_RATE ?? RATE);
 const VOTES = Number(process.env.BENCH_VOTES ?? 20_000);
+/** Votes sent but not yet answered, at most: past it the generator stops sending (and says so) instead of queueing without bound. */
+const MAX_IN_FLIGHT = 2000;
 
 async function seed(service: Service, title: string) {
   const [controller] = randomKeys(1);
@@ -25,9 +37,22 @@ async function seed(service: Service, title: string) {
   return (await postOk(service.url, proposalBody(controller, title))).id;
 }
 
-function rssMegabytes(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+/** Time (ms) the threads of a process spent runnable but waiting for a CPU, from /proc/PID/task/TID/schedstat. */
+function runQueueWaitMs(pid: number | 'self'): number {
+  try {
+    let total = 0;
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const fields = fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ');
+      total += Number(fields[1]) / 1e6;
+    }
+    return total;
+  } catch {
+    return 0;
+  }
+}
+
+function uptime(): string {
+  return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 /** Latency histogram in 1 ms buckets (up to 60 s), so millions of deliveries take constant memory. */
@@ -51,94 +76,214 @@ function histogram() {
   };
 }
 
-async function fanOut() {
+/**
+ * Opens one subscriber: a minimal graphql-transport-ws client over a raw upgraded socket (init, subscribe,
+ * pong; frames parsed here, only the vote id read from each), so the load generator spends as little as
+ * possible per delivery; `onVote` gets each delivered vote's id.
+ */
+function subscriber(url: string, query: string, onVote: (id: string) => void): Promise<net.Socket> {
+  const MARK = Buffer.from('"votes":{"id":"');
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = http.request({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': crypto.randomBytes(16).toString('base64'),
+        'sec-websocket-protocol': 'graphql-transport-ws',
+      },
+    });
+    request.on('error', reject);
+    request.on('response', (response) => reject(new Error(`no upgrade: ${response.statusCode}`)));
+    request.on('upgrade', (_response, socket, head) => {
+      // Client frames must be masked; a zero key leaves the payload as is.
+      const send = (text: string) => {
+        const payload = Buffer.from(text);
+        const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
+        socket.write(Buffer.concat([header, Buffer.alloc(4), payload]));
+      };
+      let buffer: Buffer = head;
+      const onData = (chunk: Buffer) => {
+        buffer = buffer.length > 0 ? Buffer.concat([buffer, chunk]) : chunk;
+        let at = 0;
+        for (;;) {
+          if (buffer.length - at < 2) break;
+          let length = buffer[at + 1] & 127;
+          let start = at + 2;
+          if (length === 126) {
+            if (buffer.length - at < 4) break;
+            length = buffer.readUInt16BE(at + 2);
+            start = at + 4;
+          } else if (length === 127) {
+            if (buffer.length - at < 10) break;
+            length = Number(buffer.readBigUInt64BE(at + 2));
+            start = at + 10;
+          }
+          if (buffer.length < start + length) break;
+          const end = start + length;
+          const mark = buffer.indexOf(MARK, start);
+          if (mark >= 0 && mark < end) {
+            const idStart = mark + MARK.length;
+            onVote(buffer.toString('latin1', idStart, buffer.indexOf(34, idStart)));
+          } else if ((buffer[at] & 15) === 1) {
+            const message = JSON.parse(buffer.toString('utf8', start, end)) as { type: string };
+            if (message.type === 'connection_ack') {
+              // Each its own id, as graphql-ws clients do (no frame is shared byte for byte).
+              send(JSON.stringify({ id: crypto.randomUUID(), type: 'subscribe', payload: { query } }));
+              resolve(socket);
+            } else if (message.type === 'ping') send('{"type":"pong"}');
+            else if (message.type === 'error') reject(new Error(JSON.stringify(message)));
+          }
+          at = end;
+        }
+        buffer = at === buffer.length ? Buffer.alloc(0) : buffer.subarray(at);
+      };
+      socket.on('data', onData);
+      socket.on('error', () => {});
+      send('{"type":"connection_init"}');
+      if (head.length > 0) onData(Buffer.alloc(0));
+    });
+    request.end();
+  });
+}
+
+type Probe = { at: number; heapMb: number; rssMb: number; loopP99Ms: number; loopMaxMs: number };
+
+function readProbe(file: string): Probe[] {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Probe);
+}
+
+async function fanOut(label: string, rate: number, seconds: number) {
   const database = await freshPostgres();
-  const service = await startService({ DATABASE_URL: database.url, SUBSCRIPTIONS_PER_CONNECTION: '5', SUBSCRIPTION_MAX_QUEUE: '10000' });
-  const clients: Client[] = [];
+  const probeFile = path.join(os.tmpdir(), `conclave-realtime-probe-${process.pid}-${Date.now()}.jsonl`);
+  const service = await startService(
+    { DATABASE_URL: database.url, SUBSCRIPTIONS_PER_CONNECTION: '5', SUBSCRIPTION_MAX_QUEUE: '10000', RATE_LIMIT_MAX: '0', RATE_LIMIT_SIGNER_MAX: '0', PROBE_FILE: probeFile },
+    'bench/services/probed-server.ts',
+  );
+  const sockets: net.Socket[] = [];
   try {
-    const proposal = await seed(service, 'fan-out');
-    const bodies = voteBodies(proposal, RATE * SECONDS);
+    const proposal = await seed(service, label);
+    const bodies = voteBodies(proposal, rate * seconds);
     const acks = new Map<string, number>();
-    const early = new Map<string, number[]>();
+    const early = new Map<string, number>();
     const latency = histogram();
     let delivered = 0;
     const onVote = (id: string) => {
-      const at = performance.now();
       delivered++;
       const ack = acks.get(id);
-      if (ack !== undefined) latency.add(at - ack);
-      else early.set(id, [...(early.get(id) ?? []), at]);
+      if (ack !== undefined) latency.add(performance.now() - ack);
+      else early.set(id, (early.get(id) ?? 0) + 1);
     };
-    for (let n = 0; n < SUBSCRIBERS; n++) {
-      const client = createClient({ url: `${service.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
-      clients.push(client);
-      client.subscribe(
-        { query: `subscription { votes(proposal: "${proposal}") { id } }` },
-        { next: (value) => onVote((value.data as { votes: { id: string } }).votes.id), error: () => {}, complete: () => {} },
-      );
+    const wsUrl = `${service.url.replace('http', 'ws')}/graphql`;
+    const query = `subscription { votes(proposal: "${proposal}") { id } }`;
+    for (let n = 0; n < SUBSCRIBERS; n += 100) {
+      sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, SUBSCRIBERS - n) }, () => subscriber(wsUrl, query, onVote)))));
     }
     for (;;) {
       const stats = (await (await fetch(`${service.url}/api/realtime`)).json()) as { subscriptions: number };
       if (stats.subscriptions >= SUBSCRIBERS) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    console.log(`${SUBSCRIBERS} subscribers on one proposal, ${RATE} votes/s for ${SECONDS} s`);
-    console.log('  t (s)   RSS (MB)   votes acked   deliveries');
     const pid = service.process.pid!;
+    const backends = await backendPids(database.url);
+    console.log(`\n### ${label}: ${SUBSCRIBERS} subscribers on one proposal, ${rate} votes/s for ${seconds} s (load average ${uptime()})`);
+    console.log('  t (s)   RSS MB  heap MB  loop p99 ms  votes acked  deliveries  service CPU %  pg CPU %  bench CPU %');
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const start = { service: processCpuMs(pid), pg: cpuOf(backends), bench: process.cpuUsage(), serviceWait: runQueueWaitMs(pid), benchWait: runQueueWaitMs('self') };
+    let last = { at: performance.now(), service: start.service, pg: start.pg, bench: start.bench };
     const started = performance.now();
     let sent = 0;
     let acked = 0;
     let failed = 0;
-    const inFlight = new Set<Promise<void>>();
+    const refusals = new Map<string, number>();
+    const refuse = (why: string) => {
+      failed++;
+      refusals.set(why, (refusals.get(why) ?? 0) + 1);
+    };
+    let held = 0;
+    let inFlight = 0;
     let nextSample = 0;
-    const memory: number[] = [];
+    const interval = Math.max(1, Math.round(seconds / 20));
     while (sent < bodies.length) {
       const elapsed = (performance.now() - started) / 1000;
-      const due = Math.min(bodies.length, Math.floor(elapsed * RATE));
+      if (elapsed > seconds + 5) break;
+      const due = Math.min(bodies.length, Math.floor(elapsed * rate));
       for (; sent < due; sent++) {
-        const body = bodies[sent];
-        const request = fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        if (inFlight >= MAX_IN_FLIGHT) {
+          held++;
+          continue;
+        }
+        inFlight++;
+        fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[sent] })
           .then(async (response) => {
             const json = (await response.json()) as { id?: string };
-            if (!response.ok || !json.id) {
-              failed++;
-              return;
-            }
-            const at = performance.now();
+            if (!response.ok || !json.id) return refuse(`${response.status} ${JSON.stringify(json).slice(0, 80)}`);
             acked++;
-            acks.set(json.id, at);
+            acks.set(json.id, performance.now());
             // Deliveries that arrived before the acknowledgement count as 0 ms.
-            for (let n = early.get(json.id)?.length ?? 0; n > 0; n--) latency.add(0);
+            for (let n = early.get(json.id) ?? 0; n > 0; n--) latency.add(0);
             early.delete(json.id);
           })
-          .catch(() => void failed++)
-          .finally(() => inFlight.delete(request));
-        inFlight.add(request);
+          .catch((error: Error) => refuse(String((error.cause as Error | undefined)?.message ?? error.message)))
+          .finally(() => inFlight--);
       }
       if (elapsed >= nextSample) {
-        const rss = rssMegabytes(pid);
-        memory.push(rss);
-        console.log(`  ${elapsed.toFixed(0).padStart(5)}   ${rss.toFixed(0).padStart(8)}   ${String(acked).padStart(11)}   ${String(delivered).padStart(10)}`);
-        nextSample += Math.max(1, Math.round(SECONDS / 20));
+        const now = { at: performance.now(), service: processCpuMs(pid), pg: cpuOf(backends), bench: process.cpuUsage() };
+        const wall = Math.max(1, now.at - last.at);
+        const benchMs = (now.bench.user + now.bench.system - last.bench.user - last.bench.system) / 1000;
+        const probe = readProbe(probeFile).at(-1);
+        console.log(
+          `  ${elapsed.toFixed(0).padStart(5)}  ${(probe?.rssMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.heapMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.loopP99Ms ?? 0).toFixed(0).padStart(11)}  ${String(acked).padStart(11)}  ${String(delivered).padStart(10)}  ${((100 * (now.service - last.service)) / wall).toFixed(0).padStart(13)}  ${((100 * (now.pg - last.pg)) / wall).toFixed(0).padStart(8)}  ${((100 * benchMs) / wall).toFixed(0).padStart(11)}`,
+        );
+        last = now;
+        nextSample += interval;
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await Promise.all(inFlight);
+    const loadSeconds = (performance.now() - started) / 1000;
+    while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const expected = acked * SUBSCRIBERS;
     const deadline = performance.now() + 30_000;
     while (latency.count() < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    const dropped = ((await (await fetch(`${service.url}/api/realtime`)).json()) as { dropped: number }).dropped;
-    console.log(`  deliveries ${latency.count()} of ${expected}; votes refused ${failed}; subscribers dropped ${dropped}`);
-    report('fan-out: ack to delivery p50 (ms)', latency.quantile(0.5), 'ms', 100, 'of limit 100 ms (p99)');
-    report('fan-out: ack to delivery p99 (ms)', latency.quantile(0.99), 'ms', 100, 'of limit 100 ms');
-    const firstHalf = memory.slice(1, Math.ceil(memory.length / 2));
-    const secondHalf = memory.slice(Math.ceil(memory.length / 2));
-    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-    report('fan-out: service RSS, second half vs first half (ratio)', mean(secondHalf) / Math.max(1, mean(firstHalf)), 'x', 1, 'of flat (1.00x)');
+    const wall = performance.now() - started;
+    const end = { service: processCpuMs(pid), pg: cpuOf(backends), bench: process.cpuUsage(start.bench), serviceWait: runQueueWaitMs(pid), benchWait: runQueueWaitMs('self') };
+    loop.disable();
+    const stats = (await (await fetch(`${service.url}/api/realtime`)).json()) as { dropped: number; renders?: number; frames?: number; deliveryMs?: number };
+    const probes = readProbe(probeFile);
+    const perDelivery = (ms: number) => (1000 * ms) / Math.max(1, latency.count());
+    console.log(
+      `  votes sent ${sent - held} (${((sent - held) / loadSeconds).toFixed(0)}/s), acked ${acked}, refused ${failed}, not sent (over ${MAX_IN_FLIGHT} in flight) ${held}; deliveries ${latency.count()} of ${expected}; subscribers dropped ${stats.dropped}; renders ${stats.renders ?? '-'}, frames ${stats.frames ?? '-'}`,
+    );
+    if (refusals.size > 0) console.log(`  refusals: ${[...refusals].map(([why, count]) => `${count} × ${why}`).join('; ')}`);
+    if (stats.deliveryMs !== undefined) {
+      console.log(`  hub (render once per selection, frame, write): ${stats.deliveryMs} ms in all, ${((1000 * stats.deliveryMs) / Math.max(1, stats.frames ?? 0)).toFixed(2)} µs per frame`);
+    }
+    console.log(
+      `  CPU per delivery (all of the service's work, ingest included, over deliveries): service ${perDelivery(end.service - start.service).toFixed(2)} µs, PostgreSQL ${perDelivery(end.pg - start.pg).toFixed(2)} µs, load generator ${perDelivery((end.bench.user + end.bench.system) / 1000).toFixed(2)} µs; CPU over the run: service ${((100 * (end.service - start.service)) / wall).toFixed(0)} %, PostgreSQL ${((100 * (end.pg - start.pg)) / wall).toFixed(0)} %, load generator ${((100 * (end.bench.user + end.bench.system)) / 1000 / wall).toFixed(0)} % (of one core; 200 % is the machine)`,
+    );
+    console.log(
+      `  run-queue wait per second: service ${((end.serviceWait - start.serviceWait) / (wall / 1000)).toFixed(0)} ms, load generator ${((end.benchWait - start.benchWait) / (wall / 1000)).toFixed(0)} ms; event-loop delay p99: service ${Math.max(0, ...probes.slice(-Math.ceil(wall / 1000)).map((probe) => probe.loopP99Ms)).toFixed(0)} ms (worst second), load generator ${(loop.percentile(99) / 1e6).toFixed(0)} ms; load average ${uptime()}`,
+    );
+    report(`${label}: ack to delivery p50 (ms)`, latency.quantile(0.5), 'ms', 100, 'of limit 100 ms (p99)');
+    report(`${label}: ack to delivery p99 (ms)`, latency.quantile(0.99), 'ms', 100, 'of limit 100 ms');
+    report(`${label}: deliveries/s`, latency.count() / (wall / 1000), '/s', rate * SUBSCRIBERS, `of ${rate * SUBSCRIBERS}/s asked`);
+    const during = probes.slice(-Math.ceil(wall / 1000));
+    const third = Math.max(1, Math.floor(during.length / 3));
+    const mean = (values: Probe[], key: 'rssMb' | 'heapMb') => values.reduce((sum, probe) => sum + probe[key], 0) / Math.max(1, values.length);
+    for (const key of ['rssMb', 'heapMb'] as const) {
+      report(`${label}: service ${key === 'rssMb' ? 'RSS' : 'heap'}, last third vs first third (MB)`, mean(during.slice(-third), key), 'MB', Math.max(1, mean(during.slice(0, third), key)), `of the first third (${mean(during.slice(0, third), key).toFixed(0)} MB)`);
+    }
   } finally {
-    for (const client of clients) await client.dispose();
+    for (const socket of sockets) socket.destroy();
     await service.stop();
     await database.drop();
+    fs.rmSync(probeFile, { force: true });
   }
 }
 
@@ -146,25 +291,37 @@ async function throughput(instances: number) {
   const database = await freshPostgres();
   const services: Service[] = [];
   try {
-    for (let n = 0; n < instances; n++) services.push(await startService({ DATABASE_URL: database.url }));
+    for (let n = 0; n < instances; n++) services.push(await startService({ DATABASE_URL: database.url, RATE_LIMIT_MAX: '0', RATE_LIMIT_SIGNER_MAX: '0' }));
     const proposal = await seed(services[0], `throughput ${instances}`);
     const bodies = voteBodies(proposal, VOTES);
     const share = Math.ceil(bodies.length / instances);
+    const backends = await backendPids(database.url);
+    const before = { services: services.map((service) => processCpuMs(service.process.pid!)), pg: cpuOf(backends), bench: process.cpuUsage() };
     const started = performance.now();
     const results = await Promise.all(services.map((service, n) => fire(service.url, bodies.slice(n * share, (n + 1) * share), 64)));
-    const seconds = (performance.now() - started) / 1000;
+    const wall = performance.now() - started;
     const refused = results.reduce((sum, result) => sum + result.non2xx + result.errors, 0);
     if (refused) throw new Error(`${instances} instance(s): ${refused} votes refused`);
-    return bodies.length / seconds;
+    const bench = process.cpuUsage(before.bench);
+    const cpu = services.map((service, n) => (100 * (processCpuMs(service.process.pid!) - before.services[n])) / wall);
+    console.log(
+      `  ${instances} instance(s): ${(bodies.length / (wall / 1000)).toFixed(0)} votes/s; CPU (of one core): instances ${cpu.map((value) => `${value.toFixed(0)} %`).join(' + ')}, PostgreSQL ${((100 * (cpuOf(backends) - before.pg)) / wall).toFixed(0)} %, load generator ${((100 * (bench.user + bench.system)) / 1000 / wall).toFixed(0)} %; load average ${uptime()}`,
+    );
+    return bodies.length / (wall / 1000);
   } finally {
     for (const service of services) await service.stop();
     await database.drop();
   }
 }
 
-console.log(`# realtime benchmark — ${new Date().toISOString()} — ${os.cpus().length} x ${os.cpus()[0].model}, node ${process.version}`);
-await fanOut();
-const one = await throughput(1);
-const two = await throughput(2);
-report('ingest, one instance (votes/s)', one, 'votes/s', one, 'of one instance');
-report('ingest, two instances on one database (votes/s)', two, 'votes/s', one, 'of one instance (target 1.6x with a core each)');
+console.log(
+  `# realtime benchmark — ${new Date().toISOString()} — nproc ${os.availableParallelism()}, ${os.cpus()[0].model}, node ${process.version}, load average ${uptime()}${process.env.BENCH_SERVICE_ROOT ? `, service from ${process.env.BENCH_SERVICE_ROOT}` : ''}`,
+);
+if (PARTS.includes('fanout')) await fanOut('fan-out', RATE, SECONDS);
+if (PARTS.includes('memory')) await fanOut('memory', MEMORY_RATE, MEMORY_SECONDS);
+if (PARTS.includes('throughput')) {
+  const one = await throughput(1);
+  const two = await throughput(2);
+  report('ingest, one instance (votes/s)', one, 'votes/s', one, 'of one instance');
+  report('ingest, two instances on one database (votes/s)', two, 'votes/s', one, 'of one instance (target 1.6x, each with its own core)');
+}

@@ -172,7 +172,7 @@ const plugin: FastifyPluginAsync<SignerPluginOptions> = async (app, options) => 
   app.graphql.extendSchema(relaySdl);
   app.graphql.defineResolvers({
     Subscription: {
-      safeTransaction: hubField(app.realtime.hub, (args) => topics.safeTransaction(args.safe)),
+      safeTransaction: hubField((args) => topics.safeTransaction(String(args.safe))),
     },
     Query: {
       async safeTransactions(_root: unknown, args: { first: number; skip: number; where?: Where }) {

@@ -1,57 +1,152 @@
 import { EventEmitter } from 'node:events';
 import t from 'tap';
 import { ClientError } from '../server/errors.ts';
-import { createHub } from '../server/realtime/hub.ts';
+import type { Writable } from 'node:stream';
+import * as ws from 'ws';
+import { textFrames } from '../server/graphql/ws-transport.ts';
+import { createHub, type Rendering } from '../server/realtime/hub.ts';
 
-/** A stand-in for a ws socket: its unsent bytes are set by the test. */
+/** A stand-in for a websocket: records each write; its unsent bytes and write completions are set by the test. */
 function fakeSocket() {
-  const socket = Object.assign(new EventEmitter(), { bufferedAmount: 0, terminated: false, terminate() {
-    socket.terminated = true;
-    socket.emit('close');
-  } });
+  const socket = Object.assign(new EventEmitter(), {
+    bufferedAmount: 0,
+    terminated: false,
+    writes: [] as string[][],
+    completions: [] as Array<() => void>,
+    /** Whether writes complete at once (a reading client) or wait for the test (a stalled one). */
+    reading: true,
+    write(parts: Buffer[], written: () => void) {
+      const frames: string[] = [];
+      for (let n = 0; n < parts.length; n += 3) frames.push(Buffer.concat(parts.slice(n, n + 3)).toString());
+      socket.writes.push(frames);
+      if (socket.reading) written();
+      else socket.completions.push(written);
+    },
+    terminate() {
+      socket.terminated = true;
+      socket.emit('close');
+    },
+    frames: () => socket.writes.flat(),
+  });
   return socket;
 }
+
+/** A rendering that counts its calls: `tag` stands for the selection, the payload for the row. */
+function rendering(key: string, calls: string[]): Rendering {
+  return {
+    key,
+    render(payload) {
+      calls.push(`${key}:${String(payload)}`);
+      return JSON.stringify({ [key]: payload });
+    },
+  };
+}
+
+/** A subscriber's envelope: its messages read `id<text>`. */
+const wrap = (id: string) => ({ before: Buffer.from(`${id}<`), after: Buffer.from('>') });
 
 t.test('per-connection limit, released when a subscription ends or the socket closes', async (tt) => {
   const hub = createHub({ maxSubscriptionsPerConnection: 2, maxQueuedEvents: 10, maxBufferedBytes: 1000 });
   const socket = fakeSocket();
-  const first = hub.subscribe(socket, 'a');
-  hub.subscribe(socket, 'b');
-  tt.throws(() => hub.subscribe(socket, 'c'), ClientError);
-  await first.return!();
-  hub.subscribe(socket, 'c');
-  tt.same(hub.stats(), { topics: 2, subscriptions: 2, dropped: 0 });
+  const calls: string[] = [];
+  const first = hub.subscribe({ socket, topic: 'a', rendering: rendering('x', calls), ...wrap('1') });
+  hub.subscribe({ socket, topic: 'b', rendering: rendering('x', calls), ...wrap('2') });
+  tt.throws(() => hub.subscribe({ socket, topic: 'c', rendering: rendering('x', calls), ...wrap('3') }), ClientError);
+  first();
+  hub.subscribe({ socket, topic: 'c', rendering: rendering('x', calls), ...wrap('3') });
+  tt.match(hub.stats(), { topics: 2, subscriptions: 2, dropped: 0 });
   socket.emit('close');
-  tt.same(hub.stats(), { topics: 0, subscriptions: 0, dropped: 0 });
+  tt.match(hub.stats(), { topics: 0, subscriptions: 0, dropped: 0 });
   tt.notOk(hub.has('b'));
 });
 
-t.test('events reach subscribers in order; a full queue or a full socket buffer drops the client', async (tt) => {
-  const hub = createHub({ maxSubscriptionsPerConnection: 5, maxQueuedEvents: 3, maxBufferedBytes: 1000 });
-  const reader = hub.subscribe<number>(fakeSocket(), 'votes:p');
-  const stuck = fakeSocket();
-  const stalled = hub.subscribe<number>(stuck, 'votes:p');
-  const pending = reader.next();
+t.test('one rendering per event and selection; each subscriber its own frame; one write per connection per turn', async (tt) => {
+  const hub = createHub({ maxSubscriptionsPerConnection: 5, maxQueuedEvents: 100, maxBufferedBytes: 1000 });
+  const calls: string[] = [];
+  const sockets = [fakeSocket(), fakeSocket(), fakeSocket()];
+  // Two connections share selection `id`; the third has selection `full` and also `id` on another topic.
+  hub.subscribe({ socket: sockets[0], topic: 'votes:p', rendering: rendering('id', calls), ...wrap('a') });
+  hub.subscribe({ socket: sockets[1], topic: 'votes:p', rendering: rendering('id', calls), ...wrap('b') });
+  hub.subscribe({ socket: sockets[2], topic: 'votes:p', rendering: rendering('full', calls), ...wrap('c') });
+  hub.subscribe({ socket: sockets[2], topic: 'votes:q', rendering: rendering('id', calls), ...wrap('d') });
   hub.publish('votes:p', 1);
-  tt.same(await pending, { value: 1, done: false });
-  for (const n of [2, 3]) hub.publish('votes:p', n);
-  tt.notOk(stuck.terminated, 'three queued events are allowed');
-  tt.same(await reader.next(), { value: 2, done: false });
-  tt.same(await reader.next(), { value: 3, done: false });
+  hub.publish('votes:p', 2);
+  hub.publish('votes:other', 3);
+  await hub.flushed();
+  tt.same(calls, ['id:1', 'full:1', 'id:2', 'full:2'], 'rendered once per event and selection, nothing for a topic nobody listens to');
+  tt.same(sockets[0].writes, [['a<{"id":1}>', 'a<{"id":2}>']], 'both events in one write, in order');
+  tt.same(sockets[1].writes, [['b<{"id":1}>', 'b<{"id":2}>']]);
+  tt.same(sockets[2].writes, [['c<{"full":1}>', 'c<{"full":2}>']], 'the subscriber of another proposal gets nothing of p');
+  hub.publish('votes:q', 4);
+  await hub.flushed();
+  tt.same(sockets[2].writes.at(-1), ['d<{"id":4}>']);
+  tt.same(sockets[0].writes.length, 1);
+  tt.match(hub.stats(), { renders: 5, frames: 7 });
+});
+
+t.test('renderings that wait (loaders) keep the publish order and share one scope per round', async (tt) => {
+  const hub = createHub({ maxSubscriptionsPerConnection: 5, maxQueuedEvents: 100, maxBufferedBytes: 1000 });
+  const scopes = new Set<object>();
+  const slowFirst: Rendering = {
+    key: 'nested',
+    render(payload, scope) {
+      scopes.add(scope);
+      const delay = payload === 1 ? 20 : 0;
+      return new Promise((resolve) => setTimeout(() => resolve(String(payload)), delay));
+    },
+  };
+  const socket = fakeSocket();
+  hub.subscribe({ socket, topic: 't', rendering: slowFirst, ...wrap('n') });
+  hub.publish('t', 1);
+  hub.publish('t', 2);
+  await hub.flushed();
+  tt.same(socket.frames(), ['n<1>', 'n<2>']);
+  tt.equal(scopes.size, 1);
+});
+
+t.test('a client with too many frames unsent or too many bytes buffered is dropped; the others keep everything', async (tt) => {
+  const hub = createHub({ maxSubscriptionsPerConnection: 5, maxQueuedEvents: 3, maxBufferedBytes: 1000 });
+  const calls: string[] = [];
+  const reader = fakeSocket();
+  const stuck = fakeSocket();
+  stuck.reading = false;
+  hub.subscribe({ socket: reader, topic: 'votes:p', rendering: rendering('id', calls), ...wrap('r') });
+  hub.subscribe({ socket: stuck, topic: 'votes:p', rendering: rendering('id', calls), ...wrap('s') });
+  hub.subscribe({ socket: stuck, topic: 'proposals:s', rendering: rendering('id', calls), ...wrap('s2') });
+  for (const n of [1, 2, 3]) {
+    hub.publish('votes:p', n);
+    await hub.flushed();
+  }
+  tt.notOk(stuck.terminated, 'three unsent frames are allowed');
   hub.publish('votes:p', 4);
-  tt.ok(stuck.terminated, 'the fourth queued event drops the client that never reads');
-  tt.same(await stalled.next(), { value: undefined, done: true }, 'its subscription ends, queue freed');
-  tt.same(await reader.next(), { value: 4, done: false });
+  await hub.flushed();
+  tt.ok(stuck.terminated, 'the fourth unsent frame drops the client that never reads');
+  tt.same(stuck.frames(), ['s<{"id":1}>', 's<{"id":2}>', 's<{"id":3}>'], 'nothing more is written to it');
+  tt.notOk(hub.has('proposals:s'), 'all its subscriptions end');
+  tt.same(reader.frames(), [1, 2, 3, 4].map((n) => `r<{"id":${n}}>`));
 
   const slow = fakeSocket();
-  const buffered = hub.subscribe<number>(slow, 'votes:p');
-  void buffered.next();
+  hub.subscribe({ socket: slow, topic: 'votes:p', rendering: rendering('id', calls), ...wrap('w') });
   slow.bufferedAmount = 5000;
   hub.publish('votes:p', 6);
-  tt.ok(slow.terminated, 'a socket with too many unsent bytes is dropped even while its reader waits');
-  tt.equal(hub.stats().dropped, 2);
-  tt.same(await reader.next(), { value: 6, done: false });
+  await hub.flushed();
+  tt.ok(slow.terminated, 'a socket with too many unsent bytes is dropped');
+  tt.same(slow.writes, []);
+  tt.match(hub.stats(), { dropped: 2, subscriptions: 1, topics: 1 });
+  tt.same(reader.frames().at(-1), 'r<{"id":6}>');
+  tt.throws(() => hub.subscribe({ socket: slow, topic: 'votes:p', rendering: rendering('id', calls), ...wrap('w') }), ClientError);
   hub.close();
-  tt.same(await reader.next(), { value: undefined, done: true });
-  tt.same(hub.stats(), { topics: 0, subscriptions: 0, dropped: 2 });
+  tt.match(hub.stats(), { topics: 0, subscriptions: 0, dropped: 2 });
+});
+
+t.test('frames written in one buffer read back as the same messages (short, 16-bit and 64-bit lengths)', async (tt) => {
+  const texts = ['{"a":1}', `{"r":"${'x'.repeat(300)}"}`, `{"r":"${'y'.repeat(70_000)}"}`, '{"é":"ü"}'];
+  const parts = texts.flatMap((text) => [Buffer.from(text.slice(0, 3)), Buffer.from(text.slice(3, -1)), Buffer.from(text.slice(-1))]);
+  const received: string[] = [];
+  // ws' own parser (untyped export), as a client's would read the stream.
+  const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: boolean }) => Writable };
+  const receiver = new Receiver({ isServer: false });
+  receiver.on('message', (data: Buffer, isBinary: boolean) => received.push(`${isBinary ? 'binary' : ''}${data.toString()}`));
+  await new Promise<void>((resolve, reject) => receiver.write(textFrames(parts), (error?: Error | null) => (error ? reject(error) : resolve())));
+  tt.same(received, texts);
 });

@@ -68,6 +68,70 @@ t.test('a connection holds at most SUBSCRIPTIONS_PER_CONNECTION subscriptions', 
   tt.equal((await realtimeStats(server.url)).subscriptions, 3);
 });
 
+t.test('one event, many selections: each gets its own payload, rendered once per selection; other proposals and refused requests get nothing', async (tt) => {
+  await waitFor(async () => (await realtimeStats(server.url)).subscriptions === 0, 'previous subscriptions closed');
+  const open = async (title: string) => post(await sign(controller, 'proposal', { space: 'live.eth', title, choices: ['Yes', 'No'], start: now() - 10, end: now() + 3600 }));
+  const p = (await open('Shared render')).id as string;
+  const q = (await open('Elsewhere')).id as string;
+  const clients = Array.from({ length: 7 }, () => wsClient(server.url));
+  tt.teardown(() => Promise.all(clients.map((client) => client.dispose())));
+  const idChoice = 'subscription ($p: String!) { votes(proposal: $p) { id choice } }';
+  const withReason = 'subscription ($p: String!, $r: Boolean!) { votes(proposal: $p) { id voter reason @include(if: $r) } }';
+  const feeds = {
+    a: record(clients[0], idChoice, { p }),
+    b: record(clients[1], idChoice, { p }),
+    reason: record(clients[2], withReason, { p, r: true }),
+    noReason: record(clients[3], withReason, { p, r: false }),
+    nested: record(clients[4], 'subscription ($p: String!) { votes(proposal: $p) { id proposal { id title } } }', { p }),
+    other: record(clients[5], idChoice, { p: q }),
+  };
+  await subscriptionsOpen(6);
+  const invalid = record(clients[6], 'subscription ($p: String!) { votes(proposal: $p) { id nope } }', { p });
+  const query = record(clients[6], `{ proposal(id: "${p}") { id } }`);
+  const unbound = record(clients[6], idChoice, {});
+  await waitFor(() => invalid.errors.length > 0 && query.errors.length > 0 && unbound.errors.length > 0, 'the refused requests answered');
+  const messages = (feed: typeof invalid) => (feed.errors.flat() as Array<{ message: string }>).map((error) => error.message).join('\n');
+  tt.match(messages(invalid), /Cannot query field "nope"/);
+  tt.match(messages(query), /only subscriptions/);
+  tt.match(messages(unbound), /Variable "\$p" of required type/);
+  tt.equal((await realtimeStats(server.url)).subscriptions, 6, 'refused requests hold no subscription');
+
+  const before = await realtimeStats(server.url);
+  const vote = await post(await sign(voter1, 'vote', { space: 'live.eth', proposal: p, choice: 2, reason: 'because' }));
+  const elsewhere = await post(await sign(voter1, 'vote', { space: 'live.eth', proposal: q, choice: 1 }));
+  await waitFor(() => feeds.other.events.length > 0 && [feeds.a, feeds.b, feeds.reason, feeds.noReason, feeds.nested].every((feed) => feed.events.length > 0), 'every subscriber served');
+  tt.same(feeds.a.events, [{ votes: { id: vote.id, choice: 2 } }]);
+  tt.same(feeds.b.events, feeds.a.events, 'the same selection, the same payload');
+  tt.same(feeds.reason.events, [{ votes: { id: vote.id, voter: voter1.address, reason: 'because' } }]);
+  tt.same(feeds.noReason.events, [{ votes: { id: vote.id, voter: voter1.address } }], 'variables change the rendering');
+  tt.same(feeds.nested.events, [{ votes: { id: vote.id, proposal: { id: p, title: 'Shared render' } } }], 'nested fields through the loaders');
+  tt.same(feeds.other.events, [{ votes: { id: elsewhere.id, choice: 1 } }], 'the other proposal sees only its own vote');
+  await server.app.realtime.settled();
+  const after = await realtimeStats(server.url);
+  tt.equal(after.renders - before.renders, 4 + 1, 'four distinct selections on p, one on q');
+  tt.equal(after.frames - before.frames, 5 + 1, 'one frame per subscriber');
+  for (const feed of Object.values(feeds)) tt.same(feed.errors, []);
+  tt.same([invalid, query, unbound].map((feed) => feed.events), [[], [], []]);
+});
+
+t.test('the older graphql-ws subprotocol (subscriptions-transport-ws clients) is served too', async (tt) => {
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-ws');
+  tt.teardown(() => socket.terminate());
+  const messages: any[] = [];
+  socket.on('message', (data) => messages.push(JSON.parse(data.toString())));
+  await new Promise((resolve) => socket.once('open', resolve));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+  await waitFor(() => messages.some((message) => message.type === 'connection_ack'), 'the acknowledgement');
+  const created = await post(await sign(controller, 'proposal', { space: 'live.eth', title: 'Legacy', choices: ['Yes', 'No'], start: now() - 10, end: now() + 3600 }));
+  socket.send(JSON.stringify({ id: 'x', type: 'start', payload: { query: `subscription { votes(proposal: "${created.id}") { id } }` } }));
+  await subscriptionsOpen(1);
+  const vote = await post(await sign(voter2, 'vote', { space: 'live.eth', proposal: created.id, choice: 1 }));
+  const data = await waitFor(() => messages.find((message) => message.type === 'data'), 'the vote');
+  tt.same(data, { id: 'x', type: 'data', payload: { data: { votes: { id: vote.id } } } });
+  socket.send(JSON.stringify({ id: 'x', type: 'stop' }));
+  await waitFor(async () => (await realtimeStats(server.url)).subscriptions === 0, 'the subscription stopped');
+});
+
 t.test('a client that stops reading is dropped; one that reads keeps everything', async (tt) => {
   await waitFor(async () => (await realtimeStats(server.url)).subscriptions === 0, 'previous subscriptions closed');
   const created = await post(

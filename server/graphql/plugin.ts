@@ -1,6 +1,7 @@
 /** GraphQL at `/graphql` (mercurius, JIT on): Snapshot hub's queries over our tables, and subscriptions over websocket. */
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import fastifyWebsocket from '@fastify/websocket';
 import mercurius from 'mercurius';
 import { typeDefs } from '../../schema/graphql.ts';
 import type { Db } from '../db/open-database.ts';
@@ -10,6 +11,7 @@ import { isUnavailable } from '../http/error-response.ts';
 import { queryLimitRules, type QueryLimits } from './query-limits.ts';
 import { createResolvers } from './resolvers.ts';
 import { createSubscriptionResolvers } from './subscriptions.ts';
+import { createWsTransport } from './ws-transport.ts';
 
 export type GraphqlPluginOptions = {
   /** The database queries read (a replica when `DATABASE_READ_URL` is set). */
@@ -27,14 +29,22 @@ const DEFAULT_LIMITS: QueryLimits = { maxOperations: 5, maxRootFields: 5, maxCom
 
 const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graphiql, hub, membership, maxDepth = 5, limits = DEFAULT_LIMITS }) => {
   const { resolvers, loaders } = createResolvers({ db, membership });
+  const rules = queryLimitRules(limits);
+  // Subscriptions are served by our own websocket handler on mercurius' `GET /graphql` (shared rendering per
+  // event, see ws-transport.ts); it is attached to the route before @fastify/websocket looks at it.
+  const wsHandler = createWsTransport({ app, hub, rules, maxDepth, keepAliveMs: 30_000 });
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/graphql' && route.method === 'GET') route.wsHandler = wsHandler;
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
   await app.register(mercurius, {
     schema: typeDefs,
-    resolvers: { ...resolvers, ...createSubscriptionResolvers(hub) },
+    resolvers: { ...resolvers, ...createSubscriptionResolvers() },
     loaders,
     graphiql,
     jit: 1,
     queryDepth: maxDepth,
-    validationRules: queryLimitRules(limits),
+    validationRules: rules,
     // The database gone is the service unavailable (503, retry), not a field error in a 200.
     errorFormatter: (execution, context) => {
       const formatted = mercurius.defaultErrorFormatter(execution, context);
@@ -43,11 +53,6 @@ const plugin: FastifyPluginAsync<GraphqlPluginOptions> = async (app, { db, graph
       return { statusCode: 503, response: formatted.response };
     },
     path: '/graphql',
-    subscription: {
-      // The socket reaches the resolvers, for per-connection limits and dropping slow clients.
-      context: (socket) => ({ socket }),
-      keepAlive: 30_000,
-    },
   });
 };
 

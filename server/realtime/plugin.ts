@@ -153,6 +153,7 @@ const plugin: FastifyPluginAsync<RealtimePluginOptions> = async (app, { config, 
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
       await dispatcher.idle();
+      await hub.flushed();
     },
   };
   app.decorate('realtime', realtime);
@@ -171,6 +172,9 @@ const plugin: FastifyPluginAsync<RealtimePluginOptions> = async (app, { config, 
               subscriptions: { type: 'integer' },
               topics: { type: 'integer' },
               dropped: { type: 'integer' },
+              renders: { type: 'integer' },
+              frames: { type: 'integer' },
+              deliveryMs: { type: 'integer' },
             },
           },
         },

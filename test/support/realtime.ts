@@ -43,6 +43,6 @@ export function record(client: Client, query: string, variables: Record<string, 
 }
 
 /** Reads an instance's live counters (`GET /api/realtime`). */
-export async function realtimeStats(baseUrl: string): Promise<{ bus: string; jobs: string; subscriptions: number; topics: number; dropped: number }> {
+export async function realtimeStats(baseUrl: string): Promise<{ bus: string; jobs: string; subscriptions: number; topics: number; dropped: number; renders: number; frames: number }> {
   return (await fetch(`${baseUrl}/api/realtime`)).json() as any;
 }

@@ -36,7 +36,9 @@ export async function computeLiveRisk({ db, proposalId, now, analyzers, llm, oth
   // The vote log is append-only with a cluster-wide mci, so the others' last mci tells whether any of their votes changed.
   const [{ last }] = await queryRows<{ last: string | number | null }>(
     db,
-    sql`SELECT max(mci) AS last FROM vote_history WHERE proposal = ANY(${sql.param(otherIds)}::text[])`,
+    // One index probe per proposal (vote_history_proposal_mci), not a scan of their votes.
+    sql`SELECT max(x.mci) AS last FROM unnest(${sql.param(otherIds)}::text[]) AS o(id),
+          LATERAL (SELECT mci FROM vote_history WHERE proposal = o.id ORDER BY mci DESC LIMIT 1) x`,
   );
   const fingerprint = JSON.stringify([own.proposal, own.thresholds]);
   const contextFingerprint = JSON.stringify([others.map((other) => [other.id, other.space, other.start, other.end]), Number(last ?? 0)]);

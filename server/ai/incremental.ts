@@ -92,11 +92,6 @@ export class IncrementalAnalyzer {
     return exactScoreValues(this.exact);
   }
 
-  /** Every version added, in log (mci) order. */
-  get votes(): readonly VoteVersion[] {
-    return this.versions;
-  }
-
   /** Number of vote versions seen. */
   get size(): number {
     return this.versions.length;

@@ -27,8 +27,8 @@ export type IngestDependencies = {
   spaces: RecordCache<SpaceRecord>;
   proposals: RecordCache<ProposalRecord>;
   membership: Membership;
-  /** Signature recovery and receipt signing off this thread (`SIGNATURE_WORKERS`); on it when absent. */
-  signatures?: Pick<SignaturePool, 'recover' | 'signMessage'> | undefined;
+  /** Signature recovery and receipt signing (`SIGNATURE_WORKERS` threads; on this thread when 0). */
+  signatures: Pick<SignaturePool, 'recover' | 'signMessage'>;
 };
 
 export type IngestMessageParameters = { body: unknown; now?: number };
@@ -56,7 +56,7 @@ export async function ingestMessage(
     now,
     parsed,
     getSpace: (spaceId) => spaces.get(spaceId, (key) => loadSpace(db, key)),
-    recover: deps.signatures?.recover,
+    recover: deps.signatures.recover,
   });
 
   const storedReceipt = async (): Promise<Receipt | null> => {
@@ -89,7 +89,7 @@ export async function ingestMessage(
     // Accepted as it is: its canonical JSON is computed once, for the content id and the log's hash chain.
     settleCanonicalJson(envelope.data);
     const ipfs = await contentId({ address: envelope.address, sig: envelope.sig, hash: id, data: envelope.data });
-    const receipt = deps.signatures ? await deps.signatures.signMessage(envelope.sig) : serviceKey.signMessage(envelope.sig);
+    const receipt = await deps.signatures.signMessage(envelope.sig);
     const row = {
       id,
       ipfs,

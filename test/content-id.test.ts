@@ -40,8 +40,11 @@ function randomValue(random: Random, depth: number): unknown {
       return Array.from({ length: random.int(0, 4) }, () => randomValue(random, depth + 1));
     default: {
       const object: Record<string, unknown> = {};
-      for (let index = random.int(0, 5); index > 0; index--) {
-        Object.defineProperty(object, random.pick(KEYS), { value: randomValue(random, depth + 1), enumerable: true, configurable: true, writable: true });
+      // Now and then a wide object, so keys are sorted past the small-object path too.
+      const wide = random.chance(0.1);
+      for (let index = wide ? random.int(12, 30) : random.int(0, 5); index > 0; index--) {
+        const key = wide && random.chance(0.5) ? `k${random.int(0, 40)}` : random.pick(KEYS);
+        Object.defineProperty(object, key, { value: randomValue(random, depth + 1), enumerable: true, configurable: true, writable: true });
       }
       return object;
     }

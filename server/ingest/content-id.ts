@@ -22,8 +22,7 @@ export function canonicalJson(value: unknown): string {
     for (let index = 0; index < value.length; index++) out += (index === 0 ? '' : ',') + canonicalJson(value[index]);
     return `${out}]`;
   }
-  // The default sort compares UTF-16 code units, as `<` does.
-  const keys = Object.keys(value).sort();
+  const keys = sortKeys(Object.keys(value));
   let out = '{';
   for (const key of keys) {
     const child = (value as Record<string, unknown>)[key];
@@ -31,6 +30,21 @@ export function canonicalJson(value: unknown): string {
     out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(child)}`;
   }
   return `${out}}`;
+}
+
+/**
+ * Sorts keys by UTF-16 code units, as the default sort and `<` do. Objects in messages have a few keys: an
+ * insertion sort in place allocates nothing, where `Array.prototype.sort` copies into a work area each call.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /**

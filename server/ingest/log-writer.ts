@@ -273,16 +273,20 @@ type ChainedRow = LogRow & { mci: number; prevHash: string; hash: string };
 
 async function appendMessages(tx: Db, rows: ChainedRow[]): Promise<void> {
   const column = <K extends keyof ChainedRow>(key: K) => sql.param(rows.map((row) => row[key]));
+  // The envelopes go as one JSON array, picked by position: as a text[] element each would be escaped
+  // character by character (the driver's array literal), the largest per-message cost of this statement.
+  const envelopes = sql.param(JSON.stringify(rows.map((row) => row.envelope)));
   await tx.execute(sql`
     INSERT INTO messages (mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received, prev_hash, hash)
-    SELECT u.mci, u.id, u.ipfs, u.address, u.version, u.timestamp, u.space, u.type, u.sig, u.receipt, u.envelope::jsonb, u.received,
-           u.prev_hash, u.hash
-      FROM unnest(${column('mci')}::bigint[], ${column('id')}::text[], ${column('ipfs')}::text[],
+    SELECT u.mci, u.id, u.ipfs, u.address, u.version, u.timestamp, u.space, u.type, u.sig, u.receipt,
+           e.envelopes -> (u.position - 1)::int, u.received, u.prev_hash, u.hash
+      FROM (SELECT ${envelopes}::jsonb AS envelopes) AS e,
+           unnest(${column('mci')}::bigint[], ${column('id')}::text[], ${column('ipfs')}::text[],
                   ${column('address')}::text[], ${column('version')}::text[], ${column('timestamp')}::bigint[],
                   ${column('space')}::text[], ${column('type')}::text[], ${column('sig')}::text[],
-                  ${column('receipt')}::text[], ${sql.param(rows.map((row) => JSON.stringify(row.envelope)))}::text[],
-                  ${column('received')}::bigint[], ${column('prevHash')}::text[], ${column('hash')}::text[])
-        AS u(mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, envelope, received, prev_hash, hash)`);
+                  ${column('receipt')}::text[], ${column('received')}::bigint[], ${column('prevHash')}::text[],
+                  ${column('hash')}::text[]) WITH ORDINALITY
+        AS u(mci, id, ipfs, address, version, timestamp, space, type, sig, receipt, received, prev_hash, hash, position)`);
 }
 
 /** Adapts a one-message apply to a batch applier: each message in its own savepoint, refusals isolated. */

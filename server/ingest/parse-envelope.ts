@@ -112,25 +112,25 @@ export function parseEnvelope({ body, now, timestampMaxAge, timestampMaxLead }: 
 /** Deepest nesting an envelope needs (a weighted choice sits at depth 4). */
 const MAX_DEPTH = 16;
 
+// String.prototype.isWellFormed is in Node 20+, not yet in this project's TypeScript lib.
+const isGoodString = (text: string) => (text as unknown as { isWellFormed(): boolean }).isWellFormed() && !text.includes('\u0000');
+
 /**
  * True when the JSON value nests at most MAX_DEPTH levels and every string (keys too) is well-formed
- * Unicode without NUL: what jsonb stores and hashes back unchanged. Iterative, so no input overflows the stack.
+ * Unicode without NUL: what jsonb stores and hashes back unchanged. Recursion stops at MAX_DEPTH, so no
+ * input overflows the stack; it allocates nothing (this runs on every message).
  */
-function isStorable(root: unknown): boolean {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  // String.prototype.isWellFormed is in Node 20+, not yet in this project's TypeScript lib.
-  const goodString = (text: string) => (text as unknown as { isWellFormed(): boolean }).isWellFormed() && !text.includes('\u0000');
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value === 'string') {
-      if (!goodString(value)) return false;
-    } else if (typeof value === 'object' && value !== null) {
-      if (depth >= MAX_DEPTH) return false;
-      for (const [key, child] of Object.entries(value)) {
-        if (!goodString(key)) return false;
-        stack.push([child, depth + 1]);
-      }
-    }
+function isStorable(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return isGoodString(value);
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) if (!isStorable(value[index], depth + 1)) return false;
+    return true;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (!isGoodString(key) || !isStorable((value as Record<string, unknown>)[key], depth + 1)) return false;
   }
   return true;
 }

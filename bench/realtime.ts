@@ -76,12 +76,29 @@ function histogram() {
   };
 }
 
+/** base32 (RFC 4648, lowercase: content ids) digit of a character code. */
+const digit = (code: number) => (code >= 97 ? code - 97 : code - 24);
+
+/** A vote id's last 10 characters as an exact 50-bit number: a cheap key (no string made per delivery). */
+function idKeyOf(bytes: Buffer, end: number): number {
+  let key = 0;
+  for (let at = end - 10; at < end; at++) key = key * 32 + digit(bytes[at]);
+  return key;
+}
+
+function idKeyOfString(id: string): number {
+  let key = 0;
+  for (let at = id.length - 10; at < id.length; at++) key = key * 32 + digit(id.charCodeAt(at));
+  return key;
+}
+
 /**
  * Opens one subscriber: a minimal graphql-transport-ws client over a raw upgraded socket (init, subscribe,
- * pong; frames parsed here, only the vote id read from each), so the load generator spends as little as
- * possible per delivery; `onVote` gets each delivered vote's id.
+ * pong; frames parsed here), so the load generator spends as little as possible per delivery: the first vote
+ * frame is searched for the id, later frames of the same length are read at the same place; `onVote` gets
+ * each delivered vote's id key (idKeyOf) and the time its bytes were read (one clock read per chunk).
  */
-function subscriber(url: string, query: string, onVote: (id: string) => void): Promise<net.Socket> {
+function subscriber(url: string, query: string, onVote: (key: number, at: number) => void): Promise<net.Socket> {
   const MARK = Buffer.from('"votes":{"id":"');
   const target = new URL(url);
   return new Promise((resolve, reject) => {
@@ -106,8 +123,12 @@ function subscriber(url: string, query: string, onVote: (id: string) => void): P
         const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
         socket.write(Buffer.concat([header, Buffer.alloc(4), payload]));
       };
+      // A vote frame's payload length and where its id ends in it (learned from the first one).
+      let voteLength = -1;
+      let idEnd = 0;
       let buffer: Buffer = head;
       const onData = (chunk: Buffer) => {
+        const now = performance.now();
         buffer = buffer.length > 0 ? Buffer.concat([buffer, chunk]) : chunk;
         let at = 0;
         for (;;) {
@@ -125,10 +146,13 @@ function subscriber(url: string, query: string, onVote: (id: string) => void): P
           }
           if (buffer.length < start + length) break;
           const end = start + length;
-          const mark = buffer.indexOf(MARK, start);
-          if (mark >= 0 && mark < end) {
-            const idStart = mark + MARK.length;
-            onVote(buffer.toString('latin1', idStart, buffer.indexOf(34, idStart)));
+          const mark = length === voteLength && buffer[start + idEnd] === 34 ? -2 : buffer.indexOf(MARK, start);
+          if (mark === -2) onVote(idKeyOf(buffer, start + idEnd), now);
+          else if (mark >= 0 && mark < end) {
+            const closing = buffer.indexOf(34, mark + MARK.length);
+            voteLength = length;
+            idEnd = closing - start;
+            onVote(idKeyOf(buffer, closing), now);
           } else if ((buffer[at] & 15) === 1) {
             const message = JSON.parse(buffer.toString('utf8', start, end)) as { type: string };
             if (message.type === 'connection_ack') {
@@ -169,15 +193,16 @@ async function fanOut(label: string, rate: number, seconds: number) {
   try {
     const proposal = await seed(service, label);
     const bodies = voteBodies(proposal, rate * seconds);
-    const acks = new Map<string, number>();
-    const early = new Map<string, number>();
+    // By id key (idKeyOf): 50 bits of each id, exact for ids that differ in their last 10 characters.
+    const acks = new Map<number, number>();
+    const early = new Map<number, number>();
     const latency = histogram();
     let delivered = 0;
-    const onVote = (id: string) => {
+    const onVote = (key: number, at: number) => {
       delivered++;
-      const ack = acks.get(id);
-      if (ack !== undefined) latency.add(performance.now() - ack);
-      else early.set(id, (early.get(id) ?? 0) + 1);
+      const ack = acks.get(key);
+      if (ack !== undefined) latency.add(at - ack);
+      else early.set(key, (early.get(key) ?? 0) + 1);
     };
     const wsUrl = `${service.url.replace('http', 'ws')}/graphql`;
     const query = `subscription { votes(proposal: "${proposal}") { id } }`;
@@ -225,10 +250,12 @@ async function fanOut(label: string, rate: number, seconds: number) {
             const json = (await response.json()) as { id?: string };
             if (!response.ok || !json.id) return refuse(`${response.status} ${JSON.stringify(json).slice(0, 80)}`);
             acked++;
-            acks.set(json.id, performance.now());
+            const key = idKeyOfString(json.id);
+            if (acks.has(key)) refuse('two vote ids with the same key (idKeyOf)');
+            acks.set(key, performance.now());
             // Deliveries that arrived before the acknowledgement count as 0 ms.
-            for (let n = early.get(json.id) ?? 0; n > 0; n--) latency.add(0);
-            early.delete(json.id);
+            for (let n = early.get(key) ?? 0; n > 0; n--) latency.add(0);
+            early.delete(key);
           })
           .catch((error: Error) => refuse(String((error.cause as Error | undefined)?.message ?? error.message)))
           .finally(() => inFlight--);
@@ -254,11 +281,11 @@ async function fanOut(label: string, rate: number, seconds: number) {
     const wall = performance.now() - started;
     const end = { service: processCpuMs(pid), pg: cpuOf(backends), bench: process.cpuUsage(start.bench), serviceWait: runQueueWaitMs(pid), benchWait: runQueueWaitMs('self') };
     loop.disable();
-    const stats = (await (await fetch(`${service.url}/api/realtime`)).json()) as { dropped: number; renders?: number; frames?: number; deliveryMs?: number };
+    const stats = (await (await fetch(`${service.url}/api/realtime`)).json()) as { dropped: number; renders?: number; frames?: number; writes?: number; rounds?: number; deliveryMs?: number };
     const probes = readProbe(probeFile);
     const perDelivery = (ms: number) => (1000 * ms) / Math.max(1, latency.count());
     console.log(
-      `  votes sent ${sent - held} (${((sent - held) / loadSeconds).toFixed(0)}/s), acked ${acked}, refused ${failed}, not sent (over ${MAX_IN_FLIGHT} in flight) ${held}; deliveries ${latency.count()} of ${expected}; subscribers dropped ${stats.dropped}; renders ${stats.renders ?? '-'}, frames ${stats.frames ?? '-'}`,
+      `  votes sent ${sent - held} (${((sent - held) / loadSeconds).toFixed(0)}/s), acked ${acked}, refused ${failed}, not sent (over ${MAX_IN_FLIGHT} in flight) ${held}; deliveries ${latency.count()} of ${expected}; subscribers dropped ${stats.dropped}; renders ${stats.renders ?? '-'}, frames ${stats.frames ?? '-'}, socket writes ${stats.writes ?? '-'} in ${stats.rounds ?? '-'} delivery rounds`,
     );
     if (refusals.size > 0) console.log(`  refusals: ${[...refusals].map(([why, count]) => `${count} × ${why}`).join('; ')}`);
     if (stats.deliveryMs !== undefined) {

@@ -3,7 +3,7 @@ import t from 'tap';
 import { ClientError } from '../server/errors.ts';
 import type { Writable } from 'node:stream';
 import * as ws from 'ws';
-import { textFrames } from '../server/graphql/ws-transport.ts';
+import { textFrames } from '../server/realtime/websocket-frames.ts';
 import { createHub, type Rendering } from '../server/realtime/hub.ts';
 
 /** A stand-in for a websocket: records each write; its unsent bytes and write completions are set by the test. */
@@ -149,4 +149,54 @@ t.test('frames written in one buffer read back as the same messages (short, 16-b
   receiver.on('message', (data: Buffer, isBinary: boolean) => received.push(`${isBinary ? 'binary' : ''}${data.toString()}`));
   await new Promise<void>((resolve, reject) => receiver.write(textFrames(parts), (error?: Error | null) => (error ? reject(error) : resolve())));
   tt.same(received, texts);
+});
+
+t.test('ready frames: one buffer per connection per round, each subscriber its own id, publish order across subscriptions', async (tt) => {
+  const hub = createHub({ maxSubscriptionsPerConnection: 5, maxQueuedEvents: 100, maxBufferedBytes: 100_000 });
+  const calls: string[] = [];
+  const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: boolean }) => Writable };
+  /** A socket that takes ready frames and reads them back with ws' own parser. */
+  const framedSocket = (takes = true) => {
+    const socket = fakeSocket();
+    return Object.assign(socket, {
+      buffers: [] as Buffer[],
+      writeFrames(data: Buffer, written: () => void) {
+        if (!takes) return false;
+        socket.buffers.push(Buffer.from(data));
+        written();
+        return true;
+      },
+      async messages() {
+        const received: string[][] = [];
+        for (const data of socket.buffers) {
+          const messages: string[] = [];
+          const receiver = new Receiver({ isServer: false });
+          receiver.on('message', (message: Buffer) => messages.push(message.toString()));
+          await new Promise<void>((resolve, reject) => receiver.write(data, (error?: Error | null) => (error ? reject(error) : resolve())));
+          received.push(messages);
+        }
+        return received;
+      },
+    });
+  };
+  const both = framedSocket();
+  const long = framedSocket();
+  const fallback = framedSocket(false);
+  hub.subscribe({ socket: both, topic: 'a', rendering: rendering('id', calls), ...wrap('x') });
+  hub.subscribe({ socket: both, topic: 'b', rendering: rendering('id', calls), ...wrap('y') });
+  const id = 'z'.repeat(200); // a 16-bit frame length
+  hub.subscribe({ socket: long, topic: 'a', rendering: rendering('id', calls), ...wrap(id) });
+  hub.subscribe({ socket: fallback, topic: 'a', rendering: rendering('id', calls), ...wrap('f') });
+  hub.publish('a', 1);
+  hub.publish('b', 2);
+  hub.publish('a', 3);
+  await hub.flushed();
+  tt.same(await both.messages(), [['x<{"id":1}>', 'y<{"id":2}>', 'x<{"id":3}>']], 'one write, the two subscriptions interleaved in publish order');
+  tt.same(await long.messages(), [[`${id}<{"id":1}>`, `${id}<{"id":3}>`]]);
+  tt.same(fallback.writes, [['f<{"id":1}>', 'f<{"id":3}>']], 'a socket that cannot take ready frames gets the messages');
+  tt.same(calls, ['id:1', 'id:2', 'id:3'], 'rendered once per event');
+  hub.publish('a', 4);
+  await hub.flushed();
+  tt.same((await both.messages()).at(-1), ['x<{"id":4}>'], 'the next round starts empty');
+  tt.match(hub.stats(), { frames: 10, writes: 6, rounds: 2 });
 });

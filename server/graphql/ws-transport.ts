@@ -27,33 +27,6 @@ const PROTOCOLS: Record<string, Protocol> = {
 
 const CLOSE_BRACE = Buffer.from('}');
 
-/** Encodes messages (three parts each) as consecutive final, unmasked websocket text frames in one buffer. */
-export function textFrames(parts: Buffer[]): Buffer {
-  let total = 0;
-  for (let n = 0; n < parts.length; n += 3) {
-    const length = parts[n].length + parts[n + 1].length + parts[n + 2].length;
-    total += length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
-  }
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (let n = 0; n < parts.length; n += 3) {
-    const length = parts[n].length + parts[n + 1].length + parts[n + 2].length;
-    out[at++] = 0x81; // FIN, opcode 1 (text)
-    if (length < 126) out[at++] = length;
-    else if (length < 65_536) {
-      out[at++] = 126;
-      out.writeUInt16BE(length, at);
-      at += 2;
-    } else {
-      out[at++] = 127;
-      out.writeBigUInt64BE(BigInt(length), at);
-      at += 8;
-    }
-    for (let part = n; part < n + 3; part++) at += parts[part].copy(out, at);
-  }
-  return out;
-}
-
 /** Documents checked per process (subscribers mostly send the same few). */
 const DOCUMENT_CACHE_SIZE = 1000;
 
@@ -74,18 +47,19 @@ export function createWsTransport({ app, hub, rules, maxDepth, keepAliveMs }: Ws
         return socket.bufferedAmount;
       },
       write(parts, written) {
-        const raw = (socket as unknown as { _socket?: { write(data: Buffer, callback: () => void): boolean } })._socket;
-        if (!raw || socket.extensions !== '' || socket.readyState !== socket.OPEN) {
-          // A negotiated extension (compression) needs ws' own framing.
-          for (let n = 0; n < parts.length; n += 3) {
-            const message = Buffer.concat([parts[n], parts[n + 1], parts[n + 2]]);
-            socket.send(message, { binary: false }, n + 3 >= parts.length ? () => written() : undefined);
-          }
-          return;
+        // Used when writeFrames cannot be: a negotiated extension (compression) needs ws' own framing.
+        for (let n = 0; n < parts.length; n += 3) {
+          const message = Buffer.concat([parts[n], parts[n + 1], parts[n + 2]]);
+          socket.send(message, { binary: false }, n + 3 >= parts.length ? () => written() : undefined);
         }
-        // The turn's messages as unmasked text frames (RFC 6455 §5.2) in one buffer, one write: ws'
-        // sender would encode, allocate and write each frame separately, which cost most of a delivery.
-        raw.write(textFrames(parts), written);
+      },
+      writeFrames(frames, written) {
+        const raw = (socket as unknown as { _socket?: { write(data: Buffer, callback: () => void): boolean } })._socket;
+        if (!raw || socket.extensions !== '' || socket.readyState !== socket.OPEN) return false;
+        // Frames written straight to the TCP socket, all of a round's in one write: ws' sender would encode,
+        // allocate and write each frame separately, which cost most of a delivery.
+        raw.write(frames, written);
+        return true;
       },
       terminate: () => socket.terminate(),
       once: (event, listener) => socket.once(event, listener),

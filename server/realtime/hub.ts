@@ -2,11 +2,14 @@
  * This instance's live subscriptions, by topic (`votes:<proposal>`, `proposalUpdated:<id>`, …). Delivery is
  * shared: the subscribers of a topic are grouped by rendering (same GraphQL document and variables), each
  * published event is rendered once per group and serialized once, and each subscriber's frame only wraps
- * that text with its own id. Frames for one connection are collected over an event-loop turn and written
- * together. A client whose socket holds more than the limits unsent is dropped (its socket terminated), so
- * a slow client never makes memory grow without bound.
+ * that text with its own id. Frames for one connection are collected over a delivery round and written
+ * together: where the socket takes ready websocket frames, a group's frames of the round are laid out once
+ * (a template) and each subscriber's buffer is one copy of it with its own envelope patched in. A client
+ * whose socket holds more than the limits unsent is dropped (its socket terminated), so a slow client never
+ * makes memory grow without bound.
  */
 import { ClientError } from '../errors.ts';
+import { frameHeaderLength, writeFrameHeader } from './websocket-frames.ts';
 
 /** The part of a websocket the hub needs (see server/graphql/ws-transport.ts). */
 export type HubSocket = {
@@ -18,6 +21,11 @@ export type HubSocket = {
    * rendered body, its envelope's end.
    */
   write(parts: Buffer[], written: () => void): void;
+  /**
+   * Writes ready text frames (websocket-frames.ts) in one write, if the socket can take them now (no
+   * negotiated extension, open); returns false if not, and the hub then uses `write`.
+   */
+  writeFrames?(frames: Buffer, written: () => void): boolean;
   terminate(): void;
   once(event: 'close', listener: () => void): unknown;
 };
@@ -63,7 +71,7 @@ export type Hub = {
    * Counters for health and benchmarks: `dropped` counts connections cut as too slow, `deliveryMs` the
    * time spent rendering, framing and writing (its synchronous part, on this process' event loop).
    */
-  stats(): { topics: number; subscriptions: number; dropped: number; renders: number; frames: number; deliveryMs: number };
+  stats(): { topics: number; subscriptions: number; dropped: number; renders: number; frames: number; writes: number; rounds: number; deliveryMs: number };
   /** Ends every subscription. */
   close(): void;
 };
@@ -71,8 +79,8 @@ export type Hub = {
 type Connection = {
   socket: HubSocket;
   subscriptions: Set<Subscriber>;
-  /** Messages collected this turn (three parts each, see HubSocket.write). */
-  parts: Buffer[];
+  /** This round's subscribers of this connection that have messages (usually one). */
+  active: Subscriber[];
   /** Frames written but not yet out of the process. */
   unsent: number;
   dropped: boolean;
@@ -80,7 +88,85 @@ type Connection = {
 
 type Subscriber = { connection: Connection; group: Group; before: Buffer; after: Buffer; done: boolean };
 
-type Group = { topic: string; rendering: Rendering; subscribers: Set<Subscriber> };
+type Group = { topic: string; rendering: Rendering; subscribers: Set<Subscriber>; round?: GroupRound };
+
+/** A group's messages in one delivery round. */
+type GroupRound = {
+  bodies: Buffer[];
+  /** Each body's place in the round's publish order (to interleave a connection's subscriptions). */
+  order: number[];
+  /** Frame layouts by envelope: `after` buffer, then `before` length. */
+  templates: Map<Buffer, Map<number, Template>>;
+};
+
+/**
+ * A group's frames of one round for envelopes of one shape: every frame with its header, a placeholder
+ * for `before`, the body and `after`; a subscriber's frames are a copy with its `before` written in.
+ */
+type Template = { data: Buffer; starts: number[]; befores: number[] };
+
+function template(round: GroupRound, before: Buffer, after: Buffer): Template {
+  let byLength = round.templates.get(after);
+  if (!byLength) round.templates.set(after, (byLength = new Map()));
+  let layout = byLength.get(before.length);
+  if (layout) return layout;
+  let total = 0;
+  for (const body of round.bodies) {
+    const length = before.length + body.length + after.length;
+    total += frameHeaderLength(length) + length;
+  }
+  const data = Buffer.allocUnsafe(total);
+  const starts: number[] = [];
+  const befores: number[] = [];
+  let at = 0;
+  for (const body of round.bodies) {
+    starts.push(at);
+    at = writeFrameHeader(data, at, before.length + body.length + after.length);
+    befores.push(at);
+    at += before.length;
+    data.set(body, at);
+    at += body.length;
+    data.set(after, at);
+    at += after.length;
+  }
+  starts.push(at);
+  byLength.set(before.length, (layout = { data, starts, befores }));
+  return layout;
+}
+
+/** A connection's messages of a round in publish order, as [subscriber index in `active`, message index]. */
+function sequence(active: Subscriber[]): Array<[number, number]> {
+  const out: Array<[number, number, number]> = [];
+  active.forEach((subscriber, index) => subscriber.group.round!.order.forEach((order, message) => out.push([order, index, message])));
+  // Same event and group: subscribers in subscription order, as `active` lists them.
+  out.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return out.map(([, index, message]) => [index, message]);
+}
+
+/** The frames of a connection's round in one buffer. */
+function framesOf(active: Subscriber[]): Buffer {
+  if (active.length === 1) {
+    const [{ group, before, after }] = active;
+    const layout = template(group.round!, before, after);
+    const out = Buffer.allocUnsafe(layout.data.length);
+    out.set(layout.data);
+    for (const at of layout.befores) out.set(before, at);
+    return out;
+  }
+  const order = sequence(active);
+  const layouts = active.map(({ group, before, after }) => template(group.round!, before, after));
+  let total = 0;
+  for (const [index, message] of order) total += layouts[index].starts[message + 1] - layouts[index].starts[message];
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const [index, message] of order) {
+    const { data, starts, befores } = layouts[index];
+    out.set(data.subarray(starts[message], starts[message + 1]), at);
+    out.set(active[index].before, at + befores[message] - starts[message]);
+    at += starts[message + 1] - starts[message];
+  }
+  return out;
+}
 
 /** Creates an empty hub with the given limits. */
 export function createHub(limits: HubLimits): Hub {
@@ -91,10 +177,12 @@ export function createHub(limits: HubLimits): Hub {
   let dropped = 0;
   let renders = 0;
   let frames = 0;
+  let writes = 0;
+  let rounds = 0;
   let deliveryMs = 0;
 
   let pending: Array<[string, unknown]> = [];
-  const dirty = new Set<Connection>();
+  const dirty: Connection[] = [];
   let round: Promise<void> | undefined;
 
   const end = (subscriber: Subscriber) => {
@@ -115,24 +203,33 @@ export function createHub(limits: HubLimits): Hub {
     if (connection.dropped) return;
     connection.dropped = true;
     dropped++;
-    connection.parts = [];
+    connection.active = [];
     for (const subscriber of [...connection.subscriptions]) end(subscriber);
     // A client that does not read cannot take a close frame either: cut the connection, free its buffers.
     connection.socket.terminate();
   };
 
   const write = (connection: Connection) => {
-    const out = connection.parts;
-    connection.parts = [];
-    const count = out.length / 3;
-    if (connection.dropped || count === 0) return;
+    const { active } = connection;
+    connection.active = [];
+    if (connection.dropped || active.length === 0) return;
+    let count = 0;
+    for (const subscriber of active) count += subscriber.group.round!.bodies.length;
     if (connection.socket.bufferedAmount > limits.maxBufferedBytes || connection.unsent + count > limits.maxQueuedEvents) {
       drop(connection);
       return;
     }
     connection.unsent += count;
     frames += count;
-    connection.socket.write(out, () => (connection.unsent -= count));
+    writes++;
+    const written = () => (connection.unsent -= count);
+    if (connection.socket.writeFrames?.(framesOf(active), written)) return;
+    const parts: Buffer[] = [];
+    for (const [index, message] of active.length === 1 ? active[0].group.round!.bodies.map((_, message) => [0, message]) : sequence(active)) {
+      const { before, group, after } = active[index];
+      parts.push(before, group.round!.bodies[message], after);
+    }
+    connection.socket.write(parts, written);
   };
 
   /** One delivery round: renders what was published (once per group), then writes each connection's frames. */
@@ -140,6 +237,7 @@ export function createHub(limits: HubLimits): Hub {
     while (pending.length > 0) {
       const events = pending;
       pending = [];
+      rounds++;
       let began = performance.now();
       const scope = {};
       const rendered: Array<{ group: Group; text: string | Promise<string> }> = [];
@@ -166,19 +264,34 @@ export function createHub(limits: HubLimits): Hub {
         texts = await Promise.allSettled(rendered.map(({ text }) => text));
         began = performance.now();
       }
+      const touched: Group[] = [];
       rendered.forEach(({ group, text }, index) => {
         const settled = texts?.[index];
         const value = settled ? (settled.status === 'fulfilled' ? settled.value : undefined) : (text as string);
         if (value === undefined) return;
-        // Encoded once; every subscriber's message shares these bytes.
-        const body = Buffer.from(value);
-        for (const subscriber of group.subscribers) {
-          subscriber.connection.parts.push(subscriber.before, body, subscriber.after);
-          dirty.add(subscriber.connection);
+        if (!group.round) {
+          group.round = { bodies: [], order: [], templates: new Map() };
+          touched.push(group);
         }
+        // Encoded once; every subscriber's message shares these bytes.
+        group.round.bodies.push(Buffer.from(value));
+        group.round.order.push(index);
       });
-      for (const connection of dirty) write(connection);
-      dirty.clear();
+      for (const group of touched) {
+        for (const subscriber of group.subscribers) {
+          const { connection } = subscriber;
+          if (connection.active.length === 0) dirty.push(connection);
+          connection.active.push(subscriber);
+        }
+      }
+      try {
+        for (const connection of dirty) write(connection);
+      } finally {
+        // A write that threw must not leave this round's messages to the next.
+        for (const connection of dirty) connection.active = [];
+        dirty.length = 0;
+        for (const group of touched) group.round = undefined;
+      }
       deliveryMs += performance.now() - began;
     }
   };
@@ -198,7 +311,7 @@ export function createHub(limits: HubLimits): Hub {
     subscribe({ socket, topic, rendering, before, after }) {
       let connection = connections.get(socket);
       if (!connection) {
-        const created: Connection = { socket, subscriptions: new Set(), parts: [], unsent: 0, dropped: false };
+        const created: Connection = { socket, subscriptions: new Set(), active: [], unsent: 0, dropped: false };
         connection = created;
         connections.set(socket, created);
         socket.once('close', () => {
@@ -228,7 +341,7 @@ export function createHub(limits: HubLimits): Hub {
     async flushed() {
       while (round) await round;
     },
-    stats: () => ({ topics: topics.size, subscriptions, dropped, renders, frames, deliveryMs: Math.round(deliveryMs) }),
+    stats: () => ({ topics: topics.size, subscriptions, dropped, renders, frames, writes, rounds, deliveryMs: Math.round(deliveryMs) }),
     close() {
       pending = [];
       for (const groups of [...topics.values()]) for (const group of [...groups.values()]) for (const subscriber of [...group.subscribers]) end(subscriber);

@@ -175,7 +175,7 @@ function subscriber(url: string, query: string, onVote: (key: number, at: number
   });
 }
 
-type Probe = { at: number; heapMb: number; rssMb: number; loopP99Ms: number; loopMaxMs: number };
+type Probe = { at: number; heapMb: number; rssMb: number; arrayBuffersMb?: number; loopP99Ms: number; loopMaxMs: number };
 
 function readProbe(file: string): Probe[] {
   if (!fs.existsSync(file)) return [];
@@ -217,7 +217,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
     const pid = service.process.pid!;
     const backends = await backendPids(database.url);
     console.log(`\n### ${label}: ${SUBSCRIBERS} subscribers on one proposal, ${rate} votes/s for ${seconds} s (load average ${uptime()})`);
-    console.log('  t (s)   RSS MB  heap MB  loop p99 ms  votes acked  deliveries  service CPU %  pg CPU %  bench CPU %');
+    console.log('  t (s)   RSS MB  heap MB  buffers MB  loop p99 ms  loop max ms  votes acked  deliveries  service CPU %  pg CPU %  bench CPU %');
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const start = { service: processCpuMs(pid), pg: cpuOf(backends), bench: process.cpuUsage(), serviceWait: runQueueWaitMs(pid), benchWait: runQueueWaitMs('self') };
@@ -266,7 +266,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
         const benchMs = (now.bench.user + now.bench.system - last.bench.user - last.bench.system) / 1000;
         const probe = readProbe(probeFile).at(-1);
         console.log(
-          `  ${elapsed.toFixed(0).padStart(5)}  ${(probe?.rssMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.heapMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.loopP99Ms ?? 0).toFixed(0).padStart(11)}  ${String(acked).padStart(11)}  ${String(delivered).padStart(10)}  ${((100 * (now.service - last.service)) / wall).toFixed(0).padStart(13)}  ${((100 * (now.pg - last.pg)) / wall).toFixed(0).padStart(8)}  ${((100 * benchMs) / wall).toFixed(0).padStart(11)}`,
+          `  ${elapsed.toFixed(0).padStart(5)}  ${(probe?.rssMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.heapMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.arrayBuffersMb ?? 0).toFixed(0).padStart(10)}  ${(probe?.loopP99Ms ?? 0).toFixed(0).padStart(11)}  ${(probe?.loopMaxMs ?? 0).toFixed(0).padStart(11)}  ${String(acked).padStart(11)}  ${String(delivered).padStart(10)}  ${((100 * (now.service - last.service)) / wall).toFixed(0).padStart(13)}  ${((100 * (now.pg - last.pg)) / wall).toFixed(0).padStart(8)}  ${((100 * benchMs) / wall).toFixed(0).padStart(11)}`,
         );
         last = now;
         nextSample += interval;

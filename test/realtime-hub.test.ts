@@ -158,17 +158,17 @@ t.test('ready frames: one buffer per connection per round, each subscriber its o
   /** A socket that takes ready frames and reads them back with ws' own parser. */
   const framedSocket = (takes = true) => {
     const socket = fakeSocket();
+    const buffers: Buffer[] = [];
     return Object.assign(socket, {
-      buffers: [] as Buffer[],
       writeFrames(data: Buffer, written: () => void) {
         if (!takes) return false;
-        socket.buffers.push(Buffer.from(data));
+        buffers.push(Buffer.from(data));
         written();
         return true;
       },
       async messages() {
         const received: string[][] = [];
-        for (const data of socket.buffers) {
+        for (const data of buffers) {
           const messages: string[] = [];
           const receiver = new Receiver({ isServer: false });
           receiver.on('message', (message: Buffer) => messages.push(message.toString()));

@@ -1,6 +1,6 @@
 /**
  * The service as `server/main.ts` starts it, plus a probe (benchmark only): every second one JSON line with
- * heap, RSS and the event-loop delay of that second is appended to PROBE_FILE. BENCH_SERVICE_ROOT runs the
+ * heap, RSS, array buffers (Buffers' memory outside the heap) and the event-loop delay of that second is appended to PROBE_FILE. BENCH_SERVICE_ROOT runs the
  * `server/main.ts` of another checkout (a before/after comparison with the same probe).
  */
 import fs from 'node:fs';
@@ -14,7 +14,7 @@ const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
 setInterval(() => {
   const memory = process.memoryUsage();
-  const line = { at: Date.now(), heapMb: memory.heapUsed / 2 ** 20, rssMb: memory.rss / 2 ** 20, loopP99Ms: delay.percentile(99) / 1e6, loopMaxMs: delay.max / 1e6 };
+  const line = { at: Date.now(), heapMb: memory.heapUsed / 2 ** 20, rssMb: memory.rss / 2 ** 20, arrayBuffersMb: memory.arrayBuffers / 2 ** 20, loopP99Ms: delay.percentile(99) / 1e6, loopMaxMs: delay.max / 1e6 };
   fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
   delay.reset();
 }, 1000).unref();

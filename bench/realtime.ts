@@ -19,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { backendPids, cpuOf, fire, freshPostgres, postOk, processCpuMs, proposalBody, randomKeys, report, spaceBody, startService, voteBodies, type Service } from './support.ts';
 
 const PARTS = (process.env.BENCH_PARTS ?? 'fanout,memory,throughput').split(',');
@@ -28,6 +29,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const MEMORY_SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? 300);
 const MEMORY_RATE = Number(process.env.BENCH_MEMORY_RATE ?? RATE);
 const VOTES = Number(process.env.BENCH_VOTES ?? 20_000);
+/** Threads holding the subscribers (their frames are read and timed there, off the thread that sends votes). */
+const SUBSCRIBER_THREADS = Number(process.env.BENCH_SUBSCRIBER_THREADS ?? 1);
 /** Votes sent but not yet answered, at most: past it the generator stops sending (and says so) instead of queueing without bound. */
 const MAX_IN_FLIGHT = 2000;
 
@@ -60,9 +63,17 @@ function histogram() {
   const buckets = new Uint32Array(60_001);
   let count = 0;
   return {
+    buckets,
     add(ms: number) {
       buckets[Math.max(0, Math.min(60_000, Math.round(ms)))]++;
       count++;
+    },
+    /** Adds another histogram's buckets (a subscriber thread's). */
+    merge(other: Uint32Array) {
+      for (let ms = 0; ms < other.length; ms++) {
+        buckets[ms] += other[ms];
+        count += other[ms];
+      }
     },
     count: () => count,
     quantile(q: number) {
@@ -75,6 +86,9 @@ function histogram() {
     },
   };
 }
+
+/** Absolute time in ms, comparable between threads. */
+const clock = () => performance.timeOrigin + performance.now();
 
 /** base32 (RFC 4648, lowercase: content ids) digit of a character code. */
 const digit = (code: number) => (code >= 97 ? code - 97 : code - 24);
@@ -128,7 +142,7 @@ function subscriber(url: string, query: string, onVote: (key: number, at: number
       let idEnd = 0;
       let buffer: Buffer = head;
       const onData = (chunk: Buffer) => {
-        const now = performance.now();
+        const now = clock();
         buffer = buffer.length > 0 ? Buffer.concat([buffer, chunk]) : chunk;
         let at = 0;
         for (;;) {
@@ -175,6 +189,61 @@ function subscriber(url: string, query: string, onVote: (key: number, at: number
   });
 }
 
+type SubscriberThreadData = { url: string; query: string; count: number };
+/** Main thread to subscriber thread: acknowledgements as [id key, time] pairs, a report request, the end. */
+type ToThread = { acks: Float64Array } | { report: true } | { close: true };
+type FromThread = { ready: true } | { progress: { delivered: number; counted: number } } | { report: { buckets: Uint32Array; delivered: number; loopP99Ms: number } };
+
+/**
+ * A subscriber thread: opens `count` subscribers, reads and times their frames here, and matches them with
+ * the acknowledgements the main thread posts; deliveries read before their acknowledgement arrived are timed
+ * once it does (0 ms if it was stamped later than they were read).
+ */
+async function subscriberThread({ url, query, count }: SubscriberThreadData) {
+  const port = parentPort!;
+  const acks = new Map<number, number>();
+  const early = new Map<number, number[]>();
+  const latency = histogram();
+  let delivered = 0;
+  const onVote = (key: number, at: number) => {
+    delivered++;
+    const ack = acks.get(key);
+    if (ack !== undefined) latency.add(at - ack);
+    else {
+      const list = early.get(key);
+      if (list) list.push(at);
+      else early.set(key, [at]);
+    }
+  };
+  const sockets: net.Socket[] = [];
+  for (let n = 0; n < count; n += 100) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, count - n) }, () => subscriber(url, query, onVote)))));
+  }
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const progress = setInterval(() => port.postMessage({ progress: { delivered, counted: latency.count() } } satisfies FromThread), 200);
+  port.on('message', (message: ToThread) => {
+    if ('acks' in message) {
+      for (let n = 0; n < message.acks.length; n += 2) {
+        const key = message.acks[n];
+        const at = message.acks[n + 1];
+        acks.set(key, at);
+        const list = early.get(key);
+        if (!list) continue;
+        for (const read of list) latency.add(Math.max(0, read - at));
+        early.delete(key);
+      }
+    } else if ('report' in message) {
+      port.postMessage({ report: { buckets: latency.buckets, delivered, loopP99Ms: loop.percentile(99) / 1e6 } } satisfies FromThread);
+    } else {
+      clearInterval(progress);
+      for (const socket of sockets) socket.destroy();
+      port.close();
+    }
+  });
+  port.postMessage({ ready: true } satisfies FromThread);
+}
+
 type Probe = { at: number; heapMb: number; rssMb: number; arrayBuffersMb?: number; loopP99Ms: number; loopMaxMs: number };
 
 function readProbe(file: string): Probe[] {
@@ -189,26 +258,43 @@ async function fanOut(label: string, rate: number, seconds: number) {
     { DATABASE_URL: database.url, SUBSCRIPTIONS_PER_CONNECTION: '5', SUBSCRIPTION_MAX_QUEUE: '10000', RATE_LIMIT_MAX: '0', RATE_LIMIT_SIGNER_MAX: '0', PROBE_FILE: probeFile },
     'bench/services/probed-server.ts',
   );
-  const sockets: net.Socket[] = [];
+  const threads: Worker[] = [];
+  let flusher: NodeJS.Timeout | undefined;
   try {
     const proposal = await seed(service, label);
     const bodies = voteBodies(proposal, rate * seconds);
-    // By id key (idKeyOf): 50 bits of each id, exact for ids that differ in their last 10 characters.
-    const acks = new Map<number, number>();
-    const early = new Map<number, number>();
-    const latency = histogram();
-    let delivered = 0;
-    const onVote = (key: number, at: number) => {
-      delivered++;
-      const ack = acks.get(key);
-      if (ack !== undefined) latency.add(at - ack);
-      else early.set(key, (early.get(key) ?? 0) + 1);
-    };
     const wsUrl = `${service.url.replace('http', 'ws')}/graphql`;
     const query = `subscription { votes(proposal: "${proposal}") { id } }`;
-    for (let n = 0; n < SUBSCRIBERS; n += 100) {
-      sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, SUBSCRIBERS - n) }, () => subscriber(wsUrl, query, onVote)))));
-    }
+    // Subscribers live in their own threads; each thread's latest progress and final report land here.
+    const progress: Array<{ delivered: number; counted: number }> = [];
+    const reports: Array<(report: { buckets: Uint32Array; delivered: number; loopP99Ms: number }) => void> = [];
+    await Promise.all(
+      Array.from({ length: SUBSCRIBER_THREADS }, (_, n) => {
+        const count = Math.floor(SUBSCRIBERS / SUBSCRIBER_THREADS) + (n < SUBSCRIBERS % SUBSCRIBER_THREADS ? 1 : 0);
+        const thread = new Worker(new URL(import.meta.url), { workerData: { url: wsUrl, query, count } satisfies SubscriberThreadData });
+        threads.push(thread);
+        progress.push({ delivered: 0, counted: 0 });
+        return new Promise<void>((resolve, reject) => {
+          thread.on('error', reject);
+          thread.on('message', (message: FromThread) => {
+            if ('ready' in message) resolve();
+            else if ('progress' in message) progress[n] = message.progress;
+            else reports.shift()?.(message.report);
+          });
+        });
+      }),
+    );
+    const delivered = () => progress.reduce((sum, { delivered }) => sum + delivered, 0);
+    const counted = () => progress.reduce((sum, { counted }) => sum + counted, 0);
+    // By id key (idKeyOf): 50 bits of each id, exact for ids that differ in their last 10 characters.
+    const acks = new Set<number>();
+    let unposted: number[] = [];
+    flusher = setInterval(() => {
+      if (unposted.length === 0) return;
+      const message: ToThread = { acks: Float64Array.from(unposted) };
+      unposted = [];
+      for (const thread of threads) thread.postMessage(message);
+    }, 5);
     for (;;) {
       const stats = (await (await fetch(`${service.url}/api/realtime`)).json()) as { subscriptions: number };
       if (stats.subscriptions >= SUBSCRIBERS) break;
@@ -252,10 +338,8 @@ async function fanOut(label: string, rate: number, seconds: number) {
             acked++;
             const key = idKeyOfString(json.id);
             if (acks.has(key)) refuse('two vote ids with the same key (idKeyOf)');
-            acks.set(key, performance.now());
-            // Deliveries that arrived before the acknowledgement count as 0 ms.
-            for (let n = early.get(key) ?? 0; n > 0; n--) latency.add(0);
-            early.delete(key);
+            acks.add(key);
+            unposted.push(key, clock());
           })
           .catch((error: Error) => refuse(String((error.cause as Error | undefined)?.message ?? error.message)))
           .finally(() => inFlight--);
@@ -266,7 +350,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
         const benchMs = (now.bench.user + now.bench.system - last.bench.user - last.bench.system) / 1000;
         const probe = readProbe(probeFile).at(-1);
         console.log(
-          `  ${elapsed.toFixed(0).padStart(5)}  ${(probe?.rssMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.heapMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.arrayBuffersMb ?? 0).toFixed(0).padStart(10)}  ${(probe?.loopP99Ms ?? 0).toFixed(0).padStart(11)}  ${(probe?.loopMaxMs ?? 0).toFixed(0).padStart(11)}  ${String(acked).padStart(11)}  ${String(delivered).padStart(10)}  ${((100 * (now.service - last.service)) / wall).toFixed(0).padStart(13)}  ${((100 * (now.pg - last.pg)) / wall).toFixed(0).padStart(8)}  ${((100 * benchMs) / wall).toFixed(0).padStart(11)}`,
+          `  ${elapsed.toFixed(0).padStart(5)}  ${(probe?.rssMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.heapMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.arrayBuffersMb ?? 0).toFixed(0).padStart(10)}  ${(probe?.loopP99Ms ?? 0).toFixed(0).padStart(11)}  ${(probe?.loopMaxMs ?? 0).toFixed(0).padStart(11)}  ${String(acked).padStart(11)}  ${String(delivered()).padStart(10)}  ${((100 * (now.service - last.service)) / wall).toFixed(0).padStart(13)}  ${((100 * (now.pg - last.pg)) / wall).toFixed(0).padStart(8)}  ${((100 * benchMs) / wall).toFixed(0).padStart(11)}`,
         );
         last = now;
         nextSample += interval;
@@ -277,7 +361,18 @@ async function fanOut(label: string, rate: number, seconds: number) {
     while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const expected = acked * SUBSCRIBERS;
     const deadline = performance.now() + 30_000;
-    while (latency.count() < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (counted() < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const latency = histogram();
+    let threadLoopP99 = 0;
+    for (const thread of threads) {
+      const report = await new Promise<{ buckets: Uint32Array; loopP99Ms: number }>((resolve) => {
+        reports.push(resolve);
+        thread.postMessage({ report: true } satisfies ToThread);
+      });
+      latency.merge(report.buckets);
+      threadLoopP99 = Math.max(threadLoopP99, report.loopP99Ms);
+    }
     const wall = performance.now() - started;
     const end = { service: processCpuMs(pid), pg: cpuOf(backends), bench: process.cpuUsage(start.bench), serviceWait: runQueueWaitMs(pid), benchWait: runQueueWaitMs('self') };
     loop.disable();
@@ -295,7 +390,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
       `  CPU per delivery (all of the service's work, ingest included, over deliveries): service ${perDelivery(end.service - start.service).toFixed(2)} µs, PostgreSQL ${perDelivery(end.pg - start.pg).toFixed(2)} µs, load generator ${perDelivery((end.bench.user + end.bench.system) / 1000).toFixed(2)} µs; CPU over the run: service ${((100 * (end.service - start.service)) / wall).toFixed(0)} %, PostgreSQL ${((100 * (end.pg - start.pg)) / wall).toFixed(0)} %, load generator ${((100 * (end.bench.user + end.bench.system)) / 1000 / wall).toFixed(0)} % (of one core; 200 % is the machine)`,
     );
     console.log(
-      `  run-queue wait per second: service ${((end.serviceWait - start.serviceWait) / (wall / 1000)).toFixed(0)} ms, load generator ${((end.benchWait - start.benchWait) / (wall / 1000)).toFixed(0)} ms; event-loop delay p99: service ${Math.max(0, ...probes.slice(-Math.ceil(wall / 1000)).map((probe) => probe.loopP99Ms)).toFixed(0)} ms (worst second), load generator ${(loop.percentile(99) / 1e6).toFixed(0)} ms; load average ${uptime()}`,
+      `  run-queue wait per second: service ${((end.serviceWait - start.serviceWait) / (wall / 1000)).toFixed(0)} ms, load generator ${((end.benchWait - start.benchWait) / (wall / 1000)).toFixed(0)} ms; event-loop delay p99: service ${Math.max(0, ...probes.slice(-Math.ceil(wall / 1000)).map((probe) => probe.loopP99Ms)).toFixed(0)} ms (worst second), load generator ${(loop.percentile(99) / 1e6).toFixed(0)} ms (votes) and ${threadLoopP99.toFixed(0)} ms (${SUBSCRIBER_THREADS} subscriber thread(s)); load average ${uptime()}`,
     );
     report(`${label}: ack to delivery p50 (ms)`, latency.quantile(0.5), 'ms', 100, 'of limit 100 ms (p99)');
     report(`${label}: ack to delivery p99 (ms)`, latency.quantile(0.99), 'ms', 100, 'of limit 100 ms');
@@ -307,7 +402,11 @@ async function fanOut(label: string, rate: number, seconds: number) {
       report(`${label}: service ${key === 'rssMb' ? 'RSS' : 'heap'}, last third vs first third (MB)`, mean(during.slice(-third), key), 'MB', Math.max(1, mean(during.slice(0, third), key)), `of the first third (${mean(during.slice(0, third), key).toFixed(0)} MB)`);
     }
   } finally {
-    for (const socket of sockets) socket.destroy();
+    clearInterval(flusher);
+    for (const thread of threads) {
+      thread.postMessage({ close: true } satisfies ToThread);
+      await thread.terminate();
+    }
     await service.stop();
     await database.drop();
     fs.rmSync(probeFile, { force: true });
@@ -341,14 +440,17 @@ async function throughput(instances: number) {
   }
 }
 
-console.log(
-  `# realtime benchmark — ${new Date().toISOString()} — nproc ${os.availableParallelism()}, ${os.cpus()[0].model}, node ${process.version}, load average ${uptime()}${process.env.BENCH_SERVICE_ROOT ? `, service from ${process.env.BENCH_SERVICE_ROOT}` : ''}`,
-);
-if (PARTS.includes('fanout')) await fanOut('fan-out', RATE, SECONDS);
-if (PARTS.includes('memory')) await fanOut('memory', MEMORY_RATE, MEMORY_SECONDS);
-if (PARTS.includes('throughput')) {
-  const one = await throughput(1);
-  const two = await throughput(2);
-  report('ingest, one instance (votes/s)', one, 'votes/s', one, 'of one instance');
-  report('ingest, two instances on one database (votes/s)', two, 'votes/s', one, 'of one instance (target 1.6x, each with its own core)');
+if (!isMainThread) await subscriberThread(workerData as SubscriberThreadData);
+else {
+  console.log(
+    `# realtime benchmark — ${new Date().toISOString()} — nproc ${os.availableParallelism()}, ${os.cpus()[0].model}, node ${process.version}, load average ${uptime()}${process.env.BENCH_SERVICE_ROOT ? `, service from ${process.env.BENCH_SERVICE_ROOT}` : ''}`,
+  );
+  if (PARTS.includes('fanout')) await fanOut('fan-out', RATE, SECONDS);
+  if (PARTS.includes('memory')) await fanOut('memory', MEMORY_RATE, MEMORY_SECONDS);
+  if (PARTS.includes('throughput')) {
+    const one = await throughput(1);
+    const two = await throughput(2);
+    report('ingest, one instance (votes/s)', one, 'votes/s', one, 'of one instance');
+    report('ingest, two instances on one database (votes/s)', two, 'votes/s', one, 'of one instance (target 1.6x, each with its own core)');
+  }
 }

@@ -9,7 +9,8 @@
  *
  * Environment: BENCH_PARTS (fanout,memory,throughput), BENCH_SUBSCRIBERS (1000), BENCH_RATE votes/s (1000),
  * BENCH_SECONDS (60), BENCH_MEMORY_SECONDS (300), BENCH_MEMORY_RATE (BENCH_RATE), BENCH_VOTES (20000, for
- * throughput), BENCH_SERVICE_ROOT (another checkout's server, for before/after). Targets (issue 8): p99 ≤
+ * throughput), BENCH_SERVICE_ROOT (another checkout's server, for before/after), BENCH_SUBSCRIBER_THREADS (1),
+ * BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS of the fan-out service only). Targets (issue 8): p99 ≤
  * 100 ms with 1,000 subscribers at 1,000 votes/s, flat memory over 5 minutes, two instances ≥ 1.6x one.
  */
 import crypto from 'node:crypto';
@@ -255,7 +256,16 @@ async function fanOut(label: string, rate: number, seconds: number) {
   const database = await freshPostgres();
   const probeFile = path.join(os.tmpdir(), `conclave-realtime-probe-${process.pid}-${Date.now()}.jsonl`);
   const service = await startService(
-    { DATABASE_URL: database.url, SUBSCRIPTIONS_PER_CONNECTION: '5', SUBSCRIPTION_MAX_QUEUE: '10000', RATE_LIMIT_MAX: '0', RATE_LIMIT_SIGNER_MAX: '0', PROBE_FILE: probeFile },
+    {
+      DATABASE_URL: database.url,
+      SUBSCRIPTIONS_PER_CONNECTION: '5',
+      SUBSCRIPTION_MAX_QUEUE: '10000',
+      RATE_LIMIT_MAX: '0',
+      RATE_LIMIT_SIGNER_MAX: '0',
+      PROBE_FILE: probeFile,
+      // Node flags for the service only (e.g. V8 heap sizing), not for this generator.
+      ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
+    },
     'bench/services/probed-server.ts',
   );
   const threads: Worker[] = [];

@@ -5,7 +5,8 @@
  * of this load generator, their run-queue wait (time runnable but not running: the 2 cores are shared) and
  * event-loop delay, the service's RSS and heap over time. (2) `memory`: the same for longer, at
  * BENCH_MEMORY_RATE. (3) `throughput`: votes/s accepted by one instance vs two on one PostgreSQL database.
- * Services run in their own processes; subscribers and load come from this one.
+ * Services run in their own processes; votes are sent from this one, subscribers live in worker threads of it
+ * (their CPU counts as the load generator's).
  *
  * Environment: BENCH_PARTS (fanout,memory,throughput), BENCH_SUBSCRIBERS (1000), BENCH_RATE votes/s (1000),
  * BENCH_SECONDS (60), BENCH_MEMORY_SECONDS (300), BENCH_MEMORY_RATE (BENCH_RATE), BENCH_VOTES (20000, for

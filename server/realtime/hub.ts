@@ -68,8 +68,9 @@ export type Hub = {
   /** Resolves once everything published so far has been written or dropped (tests, shutdown). */
   flushed(): Promise<void>;
   /**
-   * Counters for health and benchmarks: `dropped` counts connections cut as too slow, `deliveryMs` the
-   * time spent rendering, framing and writing (its synchronous part, on this process' event loop).
+   * Counters for health and benchmarks: `dropped` counts connections cut as too slow, `writes` the socket
+   * writes (one per connection per round), `rounds` the delivery rounds, `deliveryMs` the time spent
+   * rendering, framing and writing (its synchronous part, on this process' event loop).
    */
   stats(): { topics: number; subscriptions: number; dropped: number; renders: number; frames: number; writes: number; rounds: number; deliveryMs: number };
   /** Ends every subscription. */

@@ -248,6 +248,24 @@ t.test('a re-chained log whose ballots were swapped is refused by the replay at 
     const before = log.filter((row) => Number(row.mci) < Number(second.mci));
     tt.equal(outcome.messages, before.length, 'the entries before the refused vote, not the batch after it');
     tt.equal(outcome.head?.mci, Number(before[before.length - 1].mci));
+    // Batches of two votes applied while the next are verified, four entries a page: the same divergence.
+    for (const voteBatch of [1, 2]) {
+      const small = await verifyLog({ db: db(), config, pageSize: 4, voteBatch });
+      tt.same(small, { ...outcome, rows: {} }, `batches of ${voteBatch}`);
+    }
+    // A later entry altered too: the refused vote, still queued when the altered entry is checked, comes first.
+    const later = log.filter((row) => Number(row.mci) > Number(second.mci))[0];
+    const [{ sig }] = await queryRows<{ sig: string }>(db(), sql`SELECT sig FROM messages WHERE mci = ${later.mci}`);
+    await db().execute(sql`UPDATE messages SET sig = ${'0x' + '1'.repeat(130)} WHERE mci = ${later.mci}`);
+    try {
+      tt.match((await verifyLog({ db: db(), config, chainOnly: true })).divergence, { mci: Number(later.mci), check: 'hash' });
+      for (const voteBatch of [undefined, 2]) {
+        const first = await verifyLog({ db: db(), config, voteBatch });
+        tt.same(first, { ...outcome, rows: {} }, `the refused vote, not the altered entry after it (batches of ${voteBatch ?? 'default'})`);
+      }
+    } finally {
+      await db().execute(sql`UPDATE messages SET sig = ${sig} WHERE mci = ${later.mci}`);
+    }
   } finally {
     for (const statement of swap) await db().execute(sql.raw(statement));
     await rechain();

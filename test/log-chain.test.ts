@@ -295,6 +295,18 @@ t.test('a derived row missing or added is found, with the mci of the entry that 
   tt.ok((await verifyLog({ db: db(), config })).ok, 'restored');
 });
 
+t.test('a derived value equal to the replayed one but not written the same is found', async (tt) => {
+  // 1.0 = 1 as numbers: a comparison by equality would let it pass, the row's text differs.
+  const [history] = await queryRows<{ id: string; mci: string }>(db(), sql`SELECT id, mci FROM vote_history ORDER BY mci LIMIT 1`);
+  const scaled = await tampered(
+    [`UPDATE vote_history SET vp = vp * 1.0 WHERE id = '${history.id}'`],
+    [`UPDATE vote_history SET vp = trim_scale(vp) WHERE id = '${history.id}'`],
+    true,
+  );
+  tt.match(scaled.divergence, { mci: Number(history.mci), check: 'table', detail: /^vote_history: the database has .*"vp":1\.0,.* where replaying the log gives .*"vp":1,/ });
+  tt.ok((await verifyLog({ db: db(), config })).ok, 'restored');
+});
+
 t.test('entries written before the chain existed are chained once at start', async (tt) => {
   const log = await rows();
   await db().execute(sql`UPDATE messages SET prev_hash = '', hash = '' WHERE mci <= ${log[4].mci}`);

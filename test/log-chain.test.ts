@@ -248,6 +248,24 @@ t.test('a re-chained log whose ballots were swapped is refused by the replay at 
     const before = log.filter((row) => Number(row.mci) < Number(second.mci));
     tt.equal(outcome.messages, before.length, 'the entries before the refused vote, not the batch after it');
     tt.equal(outcome.head?.mci, Number(before[before.length - 1].mci));
+    // Batches of two votes applied while the next are verified, four entries a page: the same divergence.
+    for (const voteBatch of [1, 2]) {
+      const small = await verifyLog({ db: db(), config, pageSize: 4, voteBatch });
+      tt.same(small, { ...outcome, rows: {} }, `batches of ${voteBatch}`);
+    }
+    // A later entry altered too: the refused vote, still queued when the altered entry is checked, comes first.
+    const later = log.filter((row) => Number(row.mci) > Number(second.mci))[0];
+    const [{ sig }] = await queryRows<{ sig: string }>(db(), sql`SELECT sig FROM messages WHERE mci = ${later.mci}`);
+    await db().execute(sql`UPDATE messages SET sig = ${'0x' + '1'.repeat(130)} WHERE mci = ${later.mci}`);
+    try {
+      tt.match((await verifyLog({ db: db(), config, chainOnly: true })).divergence, { mci: Number(later.mci), check: 'hash' });
+      for (const voteBatch of [undefined, 2]) {
+        const first = await verifyLog({ db: db(), config, voteBatch });
+        tt.same(first, { ...outcome, rows: {} }, `the refused vote, not the altered entry after it (batches of ${voteBatch ?? 'default'})`);
+      }
+    } finally {
+      await db().execute(sql`UPDATE messages SET sig = ${sig} WHERE mci = ${later.mci}`);
+    }
   } finally {
     for (const statement of swap) await db().execute(sql.raw(statement));
     await rechain();
@@ -274,6 +292,18 @@ t.test('a derived row missing or added is found, with the mci of the entry that 
     true,
   );
   tt.match(extra.divergence, { mci: null, check: 'table', detail: /^aliases: the database has .*0xforged.* where replaying the log gives no row/ });
+  tt.ok((await verifyLog({ db: db(), config })).ok, 'restored');
+});
+
+t.test('a derived value equal to the replayed one but not written the same is found', async (tt) => {
+  // 1.0 = 1 as numbers: a comparison by equality would let it pass, the row's text differs.
+  const [history] = await queryRows<{ id: string; mci: string }>(db(), sql`SELECT id, mci FROM vote_history ORDER BY mci LIMIT 1`);
+  const scaled = await tampered(
+    [`UPDATE vote_history SET vp = vp * 1.0 WHERE id = '${history.id}'`],
+    [`UPDATE vote_history SET vp = trim_scale(vp) WHERE id = '${history.id}'`],
+    true,
+  );
+  tt.match(scaled.divergence, { mci: Number(history.mci), check: 'table', detail: /^vote_history: the database has .*"vp":1\.0,.* where replaying the log gives .*"vp":1,/ });
   tt.ok((await verifyLog({ db: db(), config })).ok, 'restored');
 });
 

@@ -2,7 +2,8 @@
  * Replays checked log entries through the kind modules (the same `verify` and `apply` as ingest) into the
  * replay schema. Votes, the bulk of a log, are verified one by one and applied in large batches, as the
  * log writer's group commit applies them; any other kind is applied at once, since later messages may
- * depend on it.
+ * depend on it. A full batch is applied while the next one is verified: a vote's verification reads no
+ * row that votes write, and the statements run on the one connection in the order they were issued.
  */
 import crypto from 'node:crypto';
 import type { Config } from '../config/load-config.ts';
@@ -34,7 +35,7 @@ export type Replayer = {
   add(entry: CheckedEntry): Promise<Divergence | null>;
   /** Applies the votes still queued. */
   finish(): Promise<Divergence | null>;
-  /** How many of the last entries added are queued, not yet applied (their refusal is reported later). */
+  /** How many of the last entries added are queued or being applied (their refusal is reported later). */
   queued(): number;
 };
 
@@ -48,12 +49,12 @@ export function createReplayer({ db, config, maxBatch = 5000 }: CreateReplayerPa
   // Spaces and proposals are cached until a non-vote message may change them.
   const spaces = new Map<string, Promise<SpaceRecord | null>>();
   const proposals = new Map<string, Promise<ProposalRecord | null>>();
-  let votes: Array<{ prepared: unknown; row: LogRow; mci: number }> = [];
+  type QueuedVote = { prepared: unknown; row: LogRow; mci: number };
+  let votes: QueuedVote[] = [];
+  // The batch being applied, if any, and its outcome.
+  let applying: { size: number; outcome: Promise<Divergence | null> } | undefined;
 
-  const flushVotes = async (): Promise<Divergence | null> => {
-    if (votes.length === 0) return null;
-    const batch = votes;
-    votes = [];
+  const applyBatch = async (batch: QueuedVote[]): Promise<Divergence | null> => {
     const refused = await KIND_MODULES.vote.apply(db, batch);
     // The earliest refused vote, whatever the order the applier reports them in.
     const first = Math.min(...refused.keys());
@@ -62,13 +63,36 @@ export function createReplayer({ db, config, maxBatch = 5000 }: CreateReplayerPa
     }
     return null;
   };
+  /** Waits for the batch being applied; its divergence, if any. */
+  const settle = async (): Promise<Divergence | null> => {
+    if (!applying) return null;
+    const { outcome } = applying;
+    try {
+      return await outcome;
+    } finally {
+      applying = undefined;
+    }
+  };
+  /** Starts applying the queued votes once the batch before them is applied (`wait`: and waits for them too). */
+  const flushVotes = async (wait: boolean): Promise<Divergence | null> => {
+    const before = await settle();
+    if (before || votes.length === 0) return before;
+    const batch = votes;
+    votes = [];
+    const outcome = applyBatch(batch);
+    // Awaited by the next settle; a failure must not go unhandled meanwhile.
+    outcome.catch(() => {});
+    applying = { size: batch.length, outcome };
+    return wait ? settle() : null;
+  };
 
   return {
     async add({ mci, row, parsed }) {
       const kind = parsed.kind;
       const isVote = VOTE_KINDS.has(kind);
       if (!isVote || votes.length >= maxBatch) {
-        const divergence = await flushVotes();
+        // Any other kind is applied after every vote before it, and may read what they wrote.
+        const divergence = await flushVotes(!isVote);
         if (divergence) return divergence;
       }
       try {
@@ -105,12 +129,18 @@ export function createReplayer({ db, config, maxBatch = 5000 }: CreateReplayerPa
         proposals.clear();
         return null;
       } catch (error) {
-        if (!(error instanceof ClientError)) throw error;
-        return { mci, check: 'replay', detail: `replaying the log refuses this message: ${error.message}` };
+        if (!(error instanceof ClientError)) {
+          // A batch that failed aborts the transaction, and with it the later statements: report its error.
+          await settle();
+          throw error;
+        }
+        // A vote queued or being applied before this message may be refused too, and it comes first.
+        const earlier = await flushVotes(true);
+        return earlier ?? { mci, check: 'replay', detail: `replaying the log refuses this message: ${error.message}` };
       }
     },
-    finish: flushVotes,
-    queued: () => votes.length,
+    finish: () => flushVotes(true),
+    queued: () => votes.length + (applying?.size ?? 0),
   };
 }
 

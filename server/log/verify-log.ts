@@ -40,17 +40,19 @@ export type VerifyLogParameters = {
   pageSize?: number;
   /** Worker threads checking hashes and signatures (default: one per core; the replay mostly waits on the database). */
   workers?: number;
+  /** Most votes the replay applies in one batch (the default suits large logs). */
+  voteBatch?: number;
 };
 
 /** Checks the whole log; `divergence` names the first entry or row that is not what the log says. */
-export async function verifyLog({ db, config, chainOnly = false, pageSize = 2000, workers }: VerifyLogParameters): Promise<VerifyLogReturnType> {
+export async function verifyLog({ db, config, chainOnly = false, pageSize = 2000, workers, voteBatch }: VerifyLogParameters): Promise<VerifyLogReturnType> {
   const checker = createEntryChecker({ config, workers: workers ?? os.availableParallelism() });
   try {
     // A worker takes ~0.2 s of CPU to load: for a large log, it loads while the scratch schema is migrated.
     if ((await logSpan(db)) >= LARGE_LOG) checker.start();
     if (chainOnly) return await walkLog(db, checker, pageSize, undefined, undefined);
     return await inReplaySchema(db, async ({ tx, source, replay }) => {
-      const walked = await walkLog(tx, checker, pageSize, source, createReplayer({ db: tx, config }));
+      const walked = await walkLog(tx, checker, pageSize, source, createReplayer({ db: tx, config, maxBatch: voteBatch }));
       if (!walked.ok) return walked;
       const { divergence, rows } = await compareTables({ tx, source, replay });
       return { ...walked, ok: divergence === null, divergence, rows };
@@ -59,6 +61,9 @@ export async function verifyLog({ db, config, chainOnly = false, pageSize = 2000
     await checker.close();
   }
 }
+
+/** Pages read and handed to the workers ahead of the one replayed. */
+const PAGES_AHEAD = 2;
 
 /** Entries from which the workers are started before the first page is read. */
 const LARGE_LOG = 5000;
@@ -86,47 +91,55 @@ async function walkLog(db: Db, checker: EntryChecker, pageSize: number, schema: 
     return result(divergence);
   };
 
-  // A pipeline: while the main thread replays page n, the workers check page n + 1 and page n + 2 is read.
+  // A pipeline: while the main thread replays page n, the next pages are read and checked on the workers,
+  // so that they are never idle while the replay runs (nor the replay while they check).
   const stage = (afterMci: number): Promise<Stage> =>
     readLogPage(db, afterMci, pageSize, { schema, envelopeAsText: true }).then((rows) => {
-      const checks = checker.check(rows);
+      const checks = rows.length === 0 ? Promise.resolve([]) : checker.check(rows);
       checks.catch(() => {});
       return { rows, checks };
     });
-  let next = stage(-1);
-  try {
-    for (;;) {
-      const { rows, checks } = await next;
-      if (rows.length === 0) break;
-      next = stage(Number(rows[rows.length - 1].mci));
-      const checked = await checks;
-      for (const [index, source] of rows.entries()) {
-        const mci = Number(source.mci);
-        if (source.prev_hash !== prevHash) {
-          return result({
-            mci,
-            check: 'chain',
-            detail: `prev_hash ${source.prev_hash || '(none)'} is not the hash of the entry before (${prevHash}${head ? `, mci ${head.mci}` : ''}): an entry was dropped, inserted or reordered`,
-          });
-        }
-        const { hash, kind, id } = checked[index];
-        let divergence = checked[index].divergence;
-        if (!divergence && replayer) {
-          const row = toLogRow(source);
-          const envelope = row.envelope as Envelope;
-          trail.push({ mci, count, head });
-          divergence = await replayer.add({ mci, row, parsed: { envelope, kind: kind!, id: id!, message: envelope.data.message } });
-          if (!divergence && replayer.queued() === 0) trail.length = 0;
-        }
-        if (divergence) return rewind(divergence);
-        prevHash = hash;
-        head = { mci, hash };
-        count++;
-      }
+  const ahead: Array<Promise<Stage>> = [];
+  let last: Promise<Stage> | undefined;
+  const readAhead = () => {
+    while (ahead.length < PAGES_AHEAD) {
+      last = last ? last.then(({ rows }) => (rows.length === 0 ? { rows, checks: Promise.resolve([]) } : stage(Number(rows[rows.length - 1].mci)))) : stage(-1);
+      // What is still in flight when a divergence ends the walk is not needed.
+      last.catch(() => {});
+      ahead.push(last);
     }
-  } finally {
-    // What is still in flight when a divergence ends the walk is not needed.
-    next.catch(() => {});
+  };
+  // A divergence of the chain or of an entry comes after the votes queued for the replay: one of them may come first.
+  const stop = async (divergence: Divergence) => rewind((replayer && (await replayer.finish())) || divergence);
+  readAhead();
+  for (;;) {
+    const { rows, checks } = await ahead.shift()!;
+    if (rows.length === 0) break;
+    readAhead();
+    const checked = await checks;
+    for (const [index, source] of rows.entries()) {
+      const mci = Number(source.mci);
+      if (source.prev_hash !== prevHash) {
+        return stop({
+          mci,
+          check: 'chain',
+          detail: `prev_hash ${source.prev_hash || '(none)'} is not the hash of the entry before (${prevHash}${head ? `, mci ${head.mci}` : ''}): an entry was dropped, inserted or reordered`,
+        });
+      }
+      const { hash, kind, id, divergence } = checked[index];
+      if (divergence) return stop(divergence);
+      if (replayer) {
+        const row = toLogRow(source);
+        const envelope = row.envelope as Envelope;
+        trail.push({ mci, count, head });
+        const refused = await replayer.add({ mci, row, parsed: { envelope, kind: kind!, id: id!, message: envelope.data.message } });
+        if (refused) return rewind(refused);
+        if (replayer.queued() === 0) trail.length = 0;
+      }
+      prevHash = hash;
+      head = { mci, hash };
+      count++;
+    }
   }
   const divergence = replayer ? await replayer.finish() : null;
   return divergence ? rewind(divergence) : result(null);

@@ -4,6 +4,7 @@ import type { ExactScores, TallyResult } from './tally.ts';
 import type { HistoryContext, ProposalHistory, ProposalInput, VoteVersion } from './types.ts';
 import type { LateView } from './detectors/late-swing.ts';
 import type { SybilGraph } from './sybil-graph.ts';
+import type { ReasonIndex } from './reason-index.ts';
 import type { Thresholds } from './thresholds.ts';
 
 export type Prepared = {
@@ -28,10 +29,8 @@ export type Prepared = {
 export type AnalysisCache = {
   /** Features of each raw reason text. */
   texts: Map<string, unknown>;
-  /** Bumped whenever a counted vote with a reason is added or replaced. */
-  reasonVersion: number;
-  reasonGroupsVersion?: number;
-  reasonGroups?: unknown;
+  /** The reason groups, when maintained incrementally. */
+  reasonIndex?: ReasonIndex;
   /** Ascending max(0, vp) of the counted votes, when maintained incrementally. */
   sortedVp?: Float64Array;
   /** Counted voters per main choice, when maintained incrementally. */

@@ -67,6 +67,11 @@ export class SybilGraph {
   /** Reason group of each node in the last synced groups (-1: none), and the groups' nodes. */
   private reasonGroupOf: number[] = [];
   private reasonMembers: number[][] = [];
+  /** Index of each synced group object (-1: none of its votes is a node); freed indices are reused. */
+  private readonly groupIndex = new Map<ReasonGroup, number>();
+  private readonly freeGroups: number[] = [];
+  /** Whether each node counted as in a reason group at the last sync. */
+  private readonly reasonFlag: boolean[] = [];
   private withReason = 0;
   private lastGroups: ReasonGroup[] | undefined;
   /** The vote and reason flag each node was counted with in its component's aggregate. */
@@ -268,47 +273,82 @@ export class SybilGraph {
     if (g >= 0) group(`r:${g}`, () => this.reasonMembers[g]);
   }
 
-  /** Takes the current reason groups: their voters are linked; voters that left a group may split off. */
+  /**
+   * Takes the current reason groups: their voters are linked; voters that left a group may split off. Only groups
+   * that changed since the last sync (new objects) are visited: an unchanged group keeps its object.
+   */
   syncReasons(groups: ReasonGroup[]): void {
     // the same array means no counted vote with a reason changed since the last sync
     if (groups === this.lastGroups) return;
     this.lastGroups = groups;
-    const before = this.reasonMembers;
-    const was = this.reasonGroupOf;
-    const next = new Array<number>(this.votes.length).fill(-1);
-    const members: number[][] = [];
-    groups.forEach((g) => {
+    const current = new Set(groups);
+    const removed: number[][] = [];
+    const touched: number[] = [];
+    for (const [g, idx] of this.groupIndex) {
+      if (current.has(g)) continue;
+      this.groupIndex.delete(g);
+      if (idx < 0) continue;
+      const nodes = this.reasonMembers[idx];
+      for (const i of nodes) {
+        if (this.reasonGroupOf[i] === idx) {
+          this.reasonGroupOf[i] = -1;
+          touched.push(i);
+        }
+      }
+      removed.push(nodes);
+      this.reasonMembers[idx] = [];
+      this.freeGroups.push(idx);
+    }
+    const added: number[][] = [];
+    for (const g of groups) {
+      if (this.groupIndex.has(g)) continue;
       const nodes: number[] = [];
       for (const v of g.votes) {
         const i = this.ids.get(v.voter);
         if (i !== undefined && this.votes[i] === v) nodes.push(i);
       }
-      if (nodes.length === 0) return;
-      for (const i of nodes) next[i] = members.length;
-      members.push(nodes);
-    });
+      if (nodes.length === 0) {
+        this.groupIndex.set(g, -1);
+        continue;
+      }
+      const idx = this.freeGroups.pop() ?? this.reasonMembers.length;
+      this.groupIndex.set(g, idx);
+      this.reasonMembers[idx] = nodes;
+      for (const i of nodes) {
+        if (this.reasonGroupOf[i] < 0) touched.push(i);
+        this.reasonGroupOf[i] = idx;
+      }
+      added.push(nodes);
+    }
+    // touched nodes were in a group before exactly when they are in `this.counted` with the flag set
+    for (const i of new Set(touched)) {
+      const before = this.inReasonBefore(i);
+      const now = this.reasonGroupOf[i] >= 0;
+      if (before !== now) {
+        this.withReason += now ? 1 : -1;
+        this.reasonFlag[i] = now;
+        this.comps.refresh(i);
+      }
+    }
+    for (const nodes of added) for (let k = 1; k < nodes.length; k++) this.comps.link(nodes[0], nodes[k]);
     // endpoints: one node per new group (or none) among each old group's members
     const ends: number[] = [];
-    for (const nodes of before) {
+    for (const nodes of removed) {
       const seen = new Set<number>();
       for (const i of nodes) {
         if (!this.votes[i]) continue;
-        const g = next[i];
+        const g = this.reasonGroupOf[i];
         if (g < 0 || !seen.has(g)) {
           ends.push(i);
           if (g >= 0) seen.add(g);
         }
       }
     }
-    this.reasonGroupOf = next;
-    this.reasonMembers = members;
-    this.withReason = 0;
-    for (let i = 0; i < next.length; i++) {
-      if (next[i] >= 0) this.withReason++;
-      if ((next[i] >= 0) !== ((was[i] ?? -1) >= 0)) this.comps.refresh(i);
-    }
-    for (const nodes of members) for (let k = 1; k < nodes.length; k++) this.comps.link(nodes[0], nodes[k]);
     this.comps.separate(ends);
+  }
+
+  private inReasonBefore(i: number): boolean {
+    return this.reasonFlag[i] === true;
   }
 
   private enter(label: number, i: number): void {

@@ -6,6 +6,7 @@ import { mainChoice } from '../tally.ts';
 import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
 import type { TrigramVector } from '../text.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
+import type { Thresholds } from '../thresholds.ts';
 import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
 import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, outcomeOf, resultOf } from '../tally.ts';
 import type { ExactScores } from '../tally.ts';
@@ -24,13 +25,14 @@ const MAX_CANDIDATES = 24;
 /** Word-set Jaccard a paraphrase pair must also reach. */
 const PARAPHRASE_WORDS = 0.45;
 
-type TextFeatures = { norm: string; valid: boolean; shingles: Uint32Array; words: Uint32Array; nearKeys: number[]; bowKeys: number[]; tri?: TrigramVector };
+export type TextFeatures = { norm: string; valid: boolean; shingles: Uint32Array; words: Uint32Array; nearKeys: number[]; bowKeys: number[]; tri?: TrigramVector };
 
-function textFeatures(p: Prepared, boiler: Set<string>, raw: string): TextFeatures {
-  const cached = p.cache?.texts.get(raw) as TextFeatures | undefined;
+/** Features of a raw reason text, memoised in `texts` when given. */
+export function textFeatures(t: Thresholds['reasons'], texts: Map<string, unknown> | undefined, boiler: Set<string>, raw: string): TextFeatures {
+  const cached = texts?.get(raw) as TextFeatures | undefined;
   if (cached) return cached;
   const norm = normalizeReason(raw);
-  const valid = norm.length >= p.thresholds.reasons.minChars && !boiler.has(norm);
+  const valid = norm.length >= t.minChars && !boiler.has(norm);
   const shingles = valid ? wordShingles(norm) : new Uint32Array(0);
   const words = valid ? wordSet(norm) : new Uint32Array(0);
   const f: TextFeatures = {
@@ -41,31 +43,40 @@ function textFeatures(p: Prepared, boiler: Set<string>, raw: string): TextFeatur
     nearKeys: valid ? bandKeys(minhash(shingles, 32), 2) : [],
     bowKeys: valid ? bandKeys(minhash(words, 32), 2) : [],
   };
-  p.cache?.texts.set(raw, f);
+  texts?.set(raw, f);
   return f;
+}
+
+/** Normalised boilerplate reasons (never grouped). */
+export function boilerplateSet(t: Thresholds['reasons']): Set<string> {
+  return new Set(t.boilerplate.map(normalizeReason));
+}
+
+/** Near-duplicate edge: word-shingle Jaccard at the threshold. */
+export function nearDuplicatePair(t: Thresholds['reasons'], a: TextFeatures, b: TextFeatures): boolean {
+  return jaccard(a.shingles, b.shingles) >= t.nearDuplicate;
+}
+
+/** Paraphrase edge: both the character-trigram profile and the vocabulary must agree (single linkage percolates otherwise). */
+export function paraphrasePair(t: Thresholds['reasons'], a: TextFeatures, b: TextFeatures): boolean {
+  return jaccard(a.words, b.words) >= PARAPHRASE_WORDS && cosine((a.tri ??= trigramVector(a.norm)), (b.tri ??= trigramVector(b.norm))) >= t.paraphrase;
 }
 
 /** Groups counted votes whose reasons are copies, templates or paraphrases of each other. */
 export function findReasonGroups(p: Prepared): ReasonGroup[] {
-  const c = p.cache;
-  if (c && c.reasonGroupsVersion === c.reasonVersion && c.reasonGroups) return c.reasonGroups as ReasonGroup[];
-  const groups = computeReasonGroups(p);
-  if (c) {
-    c.reasonGroups = groups;
-    c.reasonGroupsVersion = c.reasonVersion;
-  }
-  return groups;
+  const index = p.cache?.reasonIndex;
+  return index ? index.groups(p.latest) : computeReasonGroups(p);
 }
 
 function computeReasonGroups(p: Prepared): ReasonGroup[] {
   const t = p.thresholds.reasons;
-  const boiler = new Set(t.boilerplate.map(normalizeReason));
+  const boiler = boilerplateSet(t);
   const textIndex = new Map<string, number>();
   const feats: TextFeatures[] = [];
   const votesOf: VoteVersion[][] = [];
   for (const v of p.latest) {
     if (!v.reason) continue;
-    const f = textFeatures(p, boiler, v.reason);
+    const f = textFeatures(t, p.cache?.texts, boiler, v.reason);
     if (!f.valid) continue;
     let i = textIndex.get(f.norm);
     if (i === undefined) {
@@ -77,10 +88,8 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
     votesOf[i].push(v);
   }
   const n = feats.length;
-  const texts = feats.map((f) => f.norm);
   const uf = new UnionFind(n);
   const kind = new Uint8Array(n); // 0 none, 1 near, 2 paraphrase edge touched
-  const shingles = feats.map((f) => f.shingles);
   const nearBuckets = new Map<number, number[]>();
   const bowBuckets = new Map<number, number[]>();
   const nearCand: number[][] = [];
@@ -91,11 +100,10 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
     nearCand.push(candidates(nearBuckets, feats[i].nearKeys, i, markNear));
     bowCand.push(candidates(bowBuckets, feats[i].bowKeys, i, markBow));
   }
-  const vec = (i: number): TrigramVector => (feats[i].tri ??= trigramVector(texts[i]));
   for (let i = 0; i < n; i++) {
     for (const j of nearCand[i]) {
       if (uf.find(i) === uf.find(j)) continue;
-      if (jaccard(shingles[i], shingles[j]) >= t.nearDuplicate) {
+      if (nearDuplicatePair(t, feats[i], feats[j])) {
         uf.union(i, j);
         kind[i] |= 1;
         kind[j] |= 1;
@@ -105,8 +113,7 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
   for (let i = 0; i < n; i++) {
     for (const j of bowCand[i]) {
       if (uf.find(i) === uf.find(j)) continue;
-      // both the character-trigram profile and the vocabulary must agree (single linkage percolates otherwise)
-      if (jaccard(feats[i].words, feats[j].words) >= PARAPHRASE_WORDS && cosine(vec(i), vec(j)) >= t.paraphrase) {
+      if (paraphrasePair(t, feats[i], feats[j])) {
         uf.union(i, j);
         kind[i] |= 2;
         kind[j] |= 2;
@@ -126,7 +133,7 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
 }
 
 /** Registers text i in its LSH buckets and returns up to MAX_CANDIDATES earlier texts sharing a bucket. */
-function candidates(buckets: Map<number, number[]>, keys: number[], i: number, mark: Int32Array): number[] {
+export function candidates(buckets: Map<number, number[]>, keys: number[], i: number, mark: { [j: number]: number }): number[] {
   const out: number[] = [];
   for (const key of keys) {
     const list = buckets.get(key);

@@ -1,0 +1,220 @@
+/**
+ * The reason groups of D10 kept up to date vote by vote. The batch numbers distinct texts by first appearance in
+ * the counted votes and links each text to LSH candidates among earlier ones, so a text that appears after all
+ * others is linked exactly as the batch would link it: appended, with its candidate edges and no regrouping.
+ * Anything that reorders the texts (an earlier vote, a text's first vote replaced) rebuilds from the counted votes.
+ */
+import { boilerplateSet, candidates, nearDuplicatePair, paraphrasePair, textFeatures } from './detectors/reasons.ts';
+import type { ReasonGroup, TextFeatures } from './detectors/reasons.ts';
+import type { Thresholds } from './thresholds.ts';
+import type { VoteVersion } from './types.ts';
+
+const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
+
+/** Growable disjoint sets with union by size. */
+class GrowingUnionFind {
+  readonly parent: number[] = [];
+  readonly size: number[] = [];
+  push(): number {
+    this.parent.push(this.parent.length);
+    this.size.push(1);
+    return this.parent.length - 1;
+  }
+  find(x: number): number {
+    const p = this.parent;
+    while (p[x] !== x) {
+      p[x] = p[p[x]];
+      x = p[x];
+    }
+    return x;
+  }
+  /** Joins the sets of a and b; returns [new root, absorbed root], or undefined when already joined. */
+  union(a: number, b: number): [number, number] | undefined {
+    let ra = this.find(a);
+    let rb = this.find(b);
+    if (ra === rb) return undefined;
+    if (this.size[ra] < this.size[rb]) [ra, rb] = [rb, ra];
+    this.parent[rb] = ra;
+    this.size[ra] += this.size[rb];
+    return [ra, rb];
+  }
+}
+
+export class ReasonIndex {
+  private readonly t: Thresholds['reasons'];
+  private readonly texts: Map<string, unknown>;
+  private readonly boiler: Set<string>;
+  private valid = true;
+  private textIndex = new Map<string, number>();
+  private feats: TextFeatures[] = [];
+  private votesOf: VoteVersion[][] = [];
+  private firstVote: VoteVersion[] = [];
+  private nearBuckets = new Map<number, number[]>();
+  private bowBuckets = new Map<number, number[]>();
+  private markNear: number[] = [];
+  private markBow: number[] = [];
+  /** Texts linked by near-duplicate edges only, and by all edges (the groups). */
+  private near = new GrowingUnionFind();
+  private all = new GrowingUnionFind();
+  /** Per root of `all`: its texts, and how many near-duplicate components it joins (≥ 2: a paraphrase group). */
+  private members = new Map<number, number[]>();
+  private nearParts = new Map<number, number>();
+  /** Group of each clean root of `all` (null: too small); dirty roots are recomputed when groups are read. */
+  private groupOf = new Map<number, ReasonGroup | null>();
+  private dirty = new Set<number>();
+  private array: ReasonGroup[] = [];
+  private arrayFresh = true;
+
+  constructor(thresholds: Thresholds, texts: Map<string, unknown>) {
+    this.t = thresholds.reasons;
+    this.texts = texts;
+    this.boiler = boilerplateSet(this.t);
+  }
+
+  private features(v: VoteVersion): TextFeatures | undefined {
+    if (!v.reason || !this.valid) return undefined;
+    const f = textFeatures(this.t, this.texts, this.boiler, v.reason);
+    return f.valid ? f : undefined;
+  }
+
+  /** A vote became counted. */
+  add(v: VoteVersion): void {
+    const f = this.features(v);
+    if (!f) return;
+    const i = this.textIndex.get(f.norm);
+    if (i !== undefined) {
+      if (byCreated(v, this.firstVote[i]) < 0) return this.invalidate();
+      this.votesOf[i].push(v);
+      this.touch(i);
+      return;
+    }
+    const n = this.feats.length;
+    if (n > 0 && byCreated(v, this.firstVote[n - 1]) < 0) return this.invalidate();
+    this.append(f, v);
+  }
+
+  /** A vote is no longer counted. */
+  remove(v: VoteVersion): void {
+    const f = this.features(v);
+    if (!f) return;
+    const i = this.textIndex.get(f.norm);
+    if (i === undefined || this.firstVote[i] === v) return this.invalidate();
+    const list = this.votesOf[i];
+    const at = list.indexOf(v);
+    if (at < 0) return this.invalidate();
+    list.splice(at, 1);
+    this.touch(i);
+  }
+
+  /** Forgets every group object (their memoised summaries read the context, which changed). */
+  renew(): void {
+    for (const r of this.groupOf.keys()) this.dirty.add(r);
+    this.groupOf.clear();
+    this.arrayFresh = false;
+  }
+
+  private invalidate(): void {
+    this.valid = false;
+    this.arrayFresh = false;
+  }
+
+  private touch(text: number): void {
+    const r = this.all.find(text);
+    this.dirty.add(r);
+    this.groupOf.delete(r);
+    this.arrayFresh = false;
+  }
+
+  private append(f: TextFeatures, v: VoteVersion): void {
+    const n = this.feats.length;
+    this.textIndex.set(f.norm, n);
+    this.feats.push(f);
+    this.votesOf.push([v]);
+    this.firstVote.push(v);
+    this.markNear.push(-1);
+    this.markBow.push(-1);
+    this.near.push();
+    this.all.push();
+    this.members.set(n, [n]);
+    this.nearParts.set(n, 1);
+    this.touch(n);
+    const nearCand = candidates(this.nearBuckets, f.nearKeys, n, this.markNear);
+    const bowCand = candidates(this.bowBuckets, f.bowKeys, n, this.markBow);
+    // groups and their type depend only on the edges (not on the order the batch tests them in)
+    for (const j of nearCand) {
+      if (this.near.find(n) === this.near.find(j)) continue;
+      if (nearDuplicatePair(this.t, f, this.feats[j])) {
+        this.join(n, j);
+        this.near.union(n, j);
+        this.nearParts.set(this.all.find(n), this.nearParts.get(this.all.find(n))! - 1);
+      }
+    }
+    for (const j of bowCand) {
+      if (this.all.find(n) === this.all.find(j)) continue;
+      if (paraphrasePair(this.t, f, this.feats[j])) this.join(n, j);
+    }
+  }
+
+  private join(a: number, b: number): void {
+    const ra = this.all.find(a);
+    const rb = this.all.find(b);
+    this.touch(a);
+    this.touch(b);
+    const u = this.all.union(ra, rb);
+    if (!u) return;
+    const [root, gone] = u;
+    const into = this.members.get(root)!;
+    for (const x of this.members.get(gone)!) into.push(x);
+    this.members.delete(gone);
+    this.nearParts.set(root, this.nearParts.get(root)! + this.nearParts.get(gone)!);
+    this.nearParts.delete(gone);
+    this.dirty.delete(gone);
+    this.dirty.add(root);
+  }
+
+  private reset(): void {
+    this.valid = true;
+    this.textIndex = new Map();
+    this.feats = [];
+    this.votesOf = [];
+    this.firstVote = [];
+    this.nearBuckets = new Map();
+    this.bowBuckets = new Map();
+    this.markNear = [];
+    this.markBow = [];
+    this.near = new GrowingUnionFind();
+    this.all = new GrowingUnionFind();
+    this.members = new Map();
+    this.nearParts = new Map();
+    this.groupOf = new Map();
+    this.dirty = new Set();
+  }
+
+  /** Current groups; unchanged groups keep their object (so memoised summaries stay valid). */
+  groups(latest: readonly VoteVersion[]): ReasonGroup[] {
+    if (this.arrayFresh) return this.array;
+    if (!this.valid) {
+      this.reset();
+      for (const v of latest) this.add(v);
+    }
+    for (const r of this.dirty) this.groupOf.set(r, this.groupOfRoot(r));
+    this.dirty.clear();
+    const out: ReasonGroup[] = [];
+    for (const g of this.groupOf.values()) if (g) out.push(g);
+    this.array = out;
+    this.arrayFresh = true;
+    return out;
+  }
+
+  private groupOfRoot(r: number): ReasonGroup | null {
+    const texts = this.members.get(r)!;
+    let size = 0;
+    for (const i of texts) size += this.votesOf[i].length;
+    // one counted vote per voter: votes = distinct voters
+    if (size < this.t.minGroupSize) return null;
+    const votes: VoteVersion[] = [];
+    for (const i of texts) for (const v of this.votesOf[i]) votes.push(v);
+    const type = texts.length === 1 ? 'exact' : this.nearParts.get(r)! > 1 ? 'paraphrase' : 'near-duplicate';
+    return { type, votes, distinctTexts: texts.length };
+  }
+}

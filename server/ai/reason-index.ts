@@ -59,9 +59,10 @@ export class ReasonIndex {
   /** Per root of `all`: its texts, and how many near-duplicate components it joins (≥ 2: a paraphrase group). */
   private members = new Map<number, number[]>();
   private nearParts = new Map<number, number>();
-  /** Group of each clean root of `all` (null: too small); dirty roots are recomputed when groups are read. */
+  /** Group last returned for each clean root of `all` (null: too small). */
   private groupOf = new Map<number, ReasonGroup | null>();
-  private dirty = new Set<number>();
+  /** Roots to recompute: the counted votes added and removed since, or null when its texts changed. */
+  private dirty = new Map<number, { added: VoteVersion[]; removed: VoteVersion[] } | null>();
   private array: ReasonGroup[] = [];
   private arrayFresh = true;
 
@@ -85,7 +86,8 @@ export class ReasonIndex {
     if (i !== undefined) {
       if (byCreated(v, this.firstVote[i]) < 0) return this.invalidate();
       this.votesOf[i].push(v);
-      this.touch(i);
+      const d = this.pending(i);
+      if (d) d.added.push(v);
       return;
     }
     const n = this.feats.length;
@@ -103,25 +105,41 @@ export class ReasonIndex {
     const at = list.indexOf(v);
     if (at < 0) return this.invalidate();
     list.splice(at, 1);
-    this.touch(i);
+    const d = this.pending(i);
+    if (d) {
+      const k = d.added.indexOf(v);
+      if (k >= 0) d.added.splice(k, 1);
+      else d.removed.push(v);
+    }
+  }
+
+  /** The pending vote changes of text i's group (undefined when its texts changed). */
+  private pending(text: number): { added: VoteVersion[]; removed: VoteVersion[] } | undefined {
+    const r = this.all.find(text);
+    let d = this.dirty.get(r);
+    if (d === undefined) this.dirty.set(r, (d = { added: [], removed: [] }));
+    this.arrayFresh = false;
+    return d ?? undefined;
   }
 
   /** Forgets every group object (their memoised summaries read the context, which changed). */
   renew(): void {
-    for (const r of this.groupOf.keys()) this.dirty.add(r);
+    for (const r of this.groupOf.keys()) this.dirty.set(r, null);
     this.groupOf.clear();
     this.arrayFresh = false;
   }
 
+  static invalidations = 0;
   private invalidate(): void {
+    ReasonIndex.invalidations++;
+    if (process.env.DEBUG_RI) console.log(new Error().stack?.split("\n")[2]);
     this.valid = false;
     this.arrayFresh = false;
   }
 
+  /** Marks text's group as changed in its texts. */
   private touch(text: number): void {
-    const r = this.all.find(text);
-    this.dirty.add(r);
-    this.groupOf.delete(r);
+    this.dirty.set(this.all.find(text), null);
     this.arrayFresh = false;
   }
 
@@ -169,7 +187,8 @@ export class ReasonIndex {
     this.nearParts.set(root, this.nearParts.get(root)! + this.nearParts.get(gone)!);
     this.nearParts.delete(gone);
     this.dirty.delete(gone);
-    this.dirty.add(root);
+    this.groupOf.delete(gone);
+    this.dirty.set(root, null);
   }
 
   private reset(): void {
@@ -187,7 +206,7 @@ export class ReasonIndex {
     this.members = new Map();
     this.nearParts = new Map();
     this.groupOf = new Map();
-    this.dirty = new Set();
+    this.dirty = new Map();
   }
 
   /** Current groups; unchanged groups keep their object (so memoised summaries stay valid). */
@@ -197,7 +216,16 @@ export class ReasonIndex {
       this.reset();
       for (const v of latest) this.add(v);
     }
-    for (const r of this.dirty) this.groupOf.set(r, this.groupOfRoot(r));
+    for (const [r, d] of this.dirty) {
+      const g = this.groupOfRoot(r);
+      const base = this.groupOf.get(r);
+      // same texts, some votes more or fewer: consumers update from the base instead of starting over
+      if (g && base && d) {
+        g.delta = { base, added: d.added, removed: d.removed };
+        base.delta = undefined; // no chain of old groups is kept alive
+      }
+      this.groupOf.set(r, g);
+    }
     this.dirty.clear();
     const out: ReasonGroup[] = [];
     for (const g of this.groupOf.values()) if (g) out.push(g);

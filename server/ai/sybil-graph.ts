@@ -302,6 +302,7 @@ export class SybilGraph {
     const added: number[][] = [];
     for (const g of groups) {
       if (this.groupIndex.has(g)) continue;
+      if (this.updateGroup(g, touched, added, removed)) continue;
       const nodes: number[] = [];
       for (const v of g.votes) {
         const i = this.ids.get(v.voter);
@@ -345,6 +346,44 @@ export class SybilGraph {
       }
     }
     this.comps.separate(ends);
+  }
+
+  /**
+   * A group that is an already synced group with some votes added and removed takes over its index; its
+   * nodes are updated one by one. False when it is not such a group.
+   */
+  private updateGroup(g: ReasonGroup, touched: number[], added: number[][], removed: number[][]): boolean {
+    const delta = g.delta;
+    const idx = delta && this.groupIndex.get(delta.base);
+    if (!delta || idx === undefined || idx < 0) return false;
+    this.groupIndex.delete(delta.base);
+    this.groupIndex.set(g, idx);
+    const nodes = this.reasonMembers[idx];
+    const gone: number[] = [];
+    for (const v of delta.removed) {
+      const i = this.ids.get(v.voter);
+      if (i === undefined || this.reasonGroupOf[i] !== idx) continue;
+      const at = nodes.indexOf(i);
+      if (at >= 0) nodes.splice(at, 1);
+      this.reasonGroupOf[i] = -1;
+      touched.push(i);
+      gone.push(i);
+    }
+    const fresh: number[] = [];
+    for (const v of delta.added) {
+      const i = this.ids.get(v.voter);
+      if (i === undefined || this.votes[i] !== v) continue;
+      if (this.reasonGroupOf[i] !== idx) {
+        nodes.push(i);
+        touched.push(i);
+        this.reasonGroupOf[i] = idx;
+      }
+      fresh.push(i);
+    }
+    if (nodes.length && fresh.length) added.push([nodes[0], ...fresh]);
+    // a node that left loses the group's edges: it and the group may now be apart
+    if (gone.length) removed.push(nodes.length ? [...gone, nodes[0]] : gone);
+    return true;
   }
 
   private inReasonBefore(i: number): boolean {

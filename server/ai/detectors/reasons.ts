@@ -19,7 +19,11 @@ export type ReasonGroup = {
   type: ReasonGroupType;
   votes: VoteVersion[];
   distinctTexts: number;
+  /** Set by the incremental index: this group is `base` (same texts) with some counted votes added and removed. */
+  delta?: ReasonGroupDelta;
 };
+
+export type ReasonGroupDelta = { base: ReasonGroup; added: VoteVersion[]; removed: VoteVersion[] };
 
 const MAX_CANDIDATES = 24;
 /** Word-set Jaccard a paraphrase pair must also reach. */
@@ -208,6 +212,8 @@ type GroupSummary = {
   score: number;
   vp: number[];
   contribution: ExactScores;
+  choiceCounts: Map<number, number>;
+  newcomers: number;
 };
 
 const summaries = new WeakMap<ReasonGroup, GroupSummary>();
@@ -215,41 +221,94 @@ const summaries = new WeakMap<ReasonGroup, GroupSummary>();
 function summaryOf(p: Prepared, g: ReasonGroup): GroupSummary {
   const hit = summaries.get(g);
   if (hit) return hit;
-  const t = p.thresholds.reasons;
+  const base = g.delta && summaries.get(g.delta.base);
+  const s = base ? updatedSummary(p, base, g) : freshSummary(p, g);
+  summaries.set(g, s);
+  return s;
+}
+
+/** Whether a group member is a newcomer (fresh wallet, or no earlier votes when ages are unknown). */
+function newcomerTest(p: Prepared): (v: VoteVersion) => boolean {
   const created = p.context.walletCreated;
   const prior = p.context.otherVotes ? historyIndex(p.context, p.proposal).prior : undefined;
-  const newcomer = (v: VoteVersion): boolean => {
+  return (v) => {
     const c = created?.[v.voter];
     if (c !== undefined) return (v.created - c) / 86400 < NEWCOMER_DAYS;
     if (prior) return !prior.has(v.voter);
     return false; // unknown: no evidence either way, so no escalation
   };
-  const counts = new Map<number, number>();
-  const vp = createExactSum();
-  const contribution = emptyExactScores(p.proposal.choices.length);
-  for (const v of g.votes) {
-    const c = mainChoice(v.choice);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
-    addExact(vp, v.vp);
-    applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, 1);
-  }
-  const homogeneity = Math.max(...counts.values()) / g.votes.length;
-  const voters = [...new Set(g.votes.map((v) => v.voter))].sort();
-  const size = voters.length;
-  const newcomerShare = g.votes.filter(newcomer).length / g.votes.length;
+}
+
+function finishSummary(p: Prepared, g: ReasonGroup, parts: Omit<GroupSummary, 'size' | 'homogeneity' | 'newcomerShare' | 'severity' | 'score'>): GroupSummary {
+  const t = p.thresholds.reasons;
+  let top = 0;
+  for (const c of parts.choiceCounts.values()) if (c > top) top = c;
+  const homogeneity = top / g.votes.length;
+  const size = parts.voters.length;
+  const newcomerShare = parts.newcomers / g.votes.length;
   const severity: Severity = size >= t.mediumGroupSize && homogeneity >= 0.8 && newcomerShare >= 0.5 ? 'medium' : 'low';
   const score = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
-  const s: GroupSummary = {
+  return { ...parts, size, homogeneity, newcomerShare, severity, score };
+}
+
+function freshSummary(p: Prepared, g: ReasonGroup): GroupSummary {
+  const newcomer = newcomerTest(p);
+  const choiceCounts = new Map<number, number>();
+  const vp = createExactSum();
+  const contribution = emptyExactScores(p.proposal.choices.length);
+  let newcomers = 0;
+  for (const v of g.votes) {
+    const c = mainChoice(v.choice);
+    choiceCounts.set(c, (choiceCounts.get(c) ?? 0) + 1);
+    addExact(vp, v.vp);
+    applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, 1);
+    if (newcomer(v)) newcomers++;
+  }
+  return finishSummary(p, g, {
     votes: [...new Set(g.votes.map((v) => v.id))].sort(),
-    voters,
-    size,
-    homogeneity,
-    newcomerShare,
-    severity,
-    score,
+    voters: [...new Set(g.votes.map((v) => v.voter))].sort(),
     vp,
     contribution,
-  };
-  summaries.set(g, s);
-  return s;
+    choiceCounts,
+    newcomers,
+  });
+}
+
+/** The summary of `g` from its base's (one counted vote per voter, so ids and voters stay unique). */
+function updatedSummary(p: Prepared, base: GroupSummary, g: ReasonGroup): GroupSummary {
+  const newcomer = newcomerTest(p);
+  const choiceCounts = new Map(base.choiceCounts);
+  const vp = [...base.vp];
+  const contribution = cloneExactScores(base.contribution);
+  const votes = base.votes.slice();
+  const voters = base.voters.slice();
+  let newcomers = base.newcomers;
+  const { added, removed } = g.delta!;
+  for (const [list, sign] of [[removed, -1], [added, 1]] as const) {
+    for (const v of list) {
+      const c = mainChoice(v.choice);
+      const n = (choiceCounts.get(c) ?? 0) + sign;
+      if (n === 0) choiceCounts.delete(c);
+      else choiceCounts.set(c, n);
+      addExact(vp, sign * v.vp);
+      applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, sign);
+      if (newcomer(v)) newcomers += sign;
+      sortedToggle(votes, v.id, sign);
+      sortedToggle(voters, v.voter, sign);
+    }
+  }
+  return finishSummary(p, g, { votes, voters, vp, contribution, choiceCounts, newcomers });
+}
+
+/** Inserts (sign 1) or removes (sign -1) a string in a sorted array. */
+function sortedToggle(a: string[], x: string, sign: number): void {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m] < x) lo = m + 1;
+    else hi = m;
+  }
+  if (sign > 0) a.splice(lo, 0, x);
+  else if (a[lo] === x) a.splice(lo, 1);
 }

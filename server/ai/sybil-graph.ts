@@ -7,7 +7,7 @@ import { addExact, createExactSum } from '../scoring/exact-sum.ts';
 import { DynamicComponents } from './dynamic-components.ts';
 import type { ReasonGroup } from './detectors/reasons.ts';
 import { isYoungWallet, lowerBound, sybilBucketGap, sybilBucketKey, upperBound } from './detectors/sybil.ts';
-import type { ClusterStats } from './detectors/sybil.ts';
+import type { ClusterMemo, ClusterStats } from './detectors/sybil.ts';
 import { mainChoice } from './tally.ts';
 import type { Thresholds } from './thresholds.ts';
 import type { HistoryContext, ProposalInput, VoteVersion } from './types.ts';
@@ -77,6 +77,8 @@ export class SybilGraph {
   /** The vote and reason flag each node was counted with in its component's aggregate. */
   private readonly counted: { vote: VoteVersion; inReason: boolean }[] = [];
   private readonly aggregates: (Aggregate | undefined)[] = [];
+  /** Per component label: its stats and scoring memo, dropped whenever a member enters or leaves. */
+  private readonly memos: ({ stats: ClusterStats; memo: ClusterMemo } | undefined)[] = [];
   /** Created times of the counted votes with positive power, ascending. */
   readonly createdSorted: number[] = [];
   private readonly comps: DynamicComponents;
@@ -391,6 +393,7 @@ export class SybilGraph {
   }
 
   private enter(label: number, i: number): void {
+    this.memos[label] = undefined;
     const v = this.votes[i]!;
     const inReason = this.reasonGroupOf[i] >= 0;
     this.counted[i] = { vote: v, inReason };
@@ -415,6 +418,7 @@ export class SybilGraph {
   }
 
   private leave(label: number, i: number): void {
+    this.memos[label] = undefined;
     const { vote: v, inReason } = this.counted[i];
     const a = this.aggregates[label]!;
     addExact(a.vpSum, -v.vp);
@@ -467,11 +471,13 @@ export class SybilGraph {
     };
   }
 
-  /** Components of at least the minimum size: aggregates, and members on demand. */
-  clusters(): { stats: ClusterStats; members: () => VoteVersion[] }[] {
-    const out: { stats: ClusterStats; members: () => VoteVersion[] }[] = [];
+  /** Components of at least the minimum size: aggregates, members on demand, and a memo kept while the members stay. */
+  clusters(): { stats: ClusterStats; members: () => VoteVersion[]; memo: ClusterMemo }[] {
+    const out: { stats: ClusterStats; members: () => VoteVersion[]; memo: ClusterMemo }[] = [];
     for (const label of this.comps.big) {
-      out.push({ stats: this.stats(label), members: () => this.comps.members(label).map((i) => this.votes[i]!) });
+      let m = this.memos[label];
+      if (!m) this.memos[label] = m = { stats: this.stats(label), memo: {} };
+      out.push({ stats: m.stats, members: () => this.comps.members(label).map((i) => this.votes[i]!), memo: m.memo });
     }
     return out;
   }

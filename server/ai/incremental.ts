@@ -39,6 +39,7 @@ export class IncrementalAnalyzer {
     this.cache.reasonIndex = new ReasonIndex(thresholds, this.cache.texts);
     this.cache.heads = new Array<number>(proposal.choices.length).fill(0);
     this.cache.flips = new Map();
+    this.cache.flipVersion = 0;
     this.cache.late = { late: [], revert: emptyExactScores(proposal.choices.length), lateVp: createExactSum(), withHistory: 0 };
     this.lateFrom = lateFromOf(this);
   }
@@ -112,6 +113,7 @@ export class IncrementalAnalyzer {
     insertSorted(list, vote, (a, b) => a.mci - b.mci);
     const cur = list[list.length - 1];
     if (list.length === 2) this.cache.multiVersionVoters!.add(vote.voter);
+    if (list.length >= 2) this.cache.flipVersion!++;
     this.updateLate(vote.voter, list);
     if (cur !== prev) {
       if (prev) {

@@ -63,3 +63,41 @@ t.test('incremental reports equal the batch run on a larger proposal with vote c
     t.equal(same, compared, `${order}: every checkpoint equal`);
   }
 });
+
+t.test('incremental reports equal the batch run after every vote on reason-heavy proposals with reason changes', async (t) => {
+  const sim = simulate('S9', 7, { holders: 600, proposalsPerSpace: 6, attackRate: 0.8 });
+  const hs = historiesOf(sim).filter((_, i) => sim.proposals[i].truth.attacked).slice(0, 2);
+  t.ok(hs.length > 0);
+  for (const h of hs) {
+    // later versions that drop, keep or swap reasons: texts lose their first vote, move, merge and split
+    const rng = createRng(21);
+    const base = [...h.votes].sort((a, b) => a.mci - b.mci);
+    const withReason = base.filter((v) => v.reason);
+    const extra = base
+      .filter(() => rng.chance(0.15))
+      .map((v, k) => ({
+        ...v,
+        id: `${v.id}-x${k}`,
+        mci: base[base.length - 1].mci + k + 1,
+        created: v.created + 60 + k,
+        choice: v.choice === 1 ? 2 : 1,
+        reason: k % 3 === 0 ? '' : k % 3 === 1 ? v.reason : withReason[k % Math.max(1, withReason.length)]?.reason ?? '',
+      }));
+    const all = [...base, ...extra];
+    t.ok(extra.length > 5 && withReason.length > 10, 'changes and reasons present');
+    for (const order of ['mci', 'shuffled'] as const) {
+      const votes = [...all];
+      if (order === 'shuffled') createRng(5).shuffle(votes);
+      const inc = new IncrementalAnalyzer(h.proposal, defaultThresholds, h.context);
+      let same = 0;
+      votes.forEach((v, i) => {
+        inc.add(v);
+        const batch = analyzeProposal({ ...h, votes: votes.slice(0, i + 1) }, defaultThresholds, { now: 5 });
+        const got = inc.report(5);
+        if (JSON.stringify(got) === JSON.stringify(batch)) same++;
+        else t.same(got, batch, `${h.proposal.id} ${order} after ${i + 1} votes`);
+      });
+      t.equal(same, votes.length, `${h.proposal.id} ${order}: equal after every vote`);
+    }
+  }
+});

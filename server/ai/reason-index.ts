@@ -9,6 +9,8 @@ import type { ReasonGroup, TextFeatures } from './detectors/reasons.ts';
 import type { Thresholds } from './thresholds.ts';
 import type { VoteVersion } from './types.ts';
 
+type Pending = { base: ReasonGroup | undefined; added: VoteVersion[]; removed: VoteVersion[] };
+
 const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
 
 /** Growable disjoint sets with union by size. */
@@ -61,8 +63,8 @@ export class ReasonIndex {
   private nearParts = new Map<number, number>();
   /** Group last returned for each clean root of `all` (null: too small). */
   private groupOf = new Map<number, ReasonGroup | null>();
-  /** Roots to recompute: the counted votes added and removed since, or null when its texts changed. */
-  private dirty = new Map<number, { added: VoteVersion[]; removed: VoteVersion[] } | null>();
+  /** Roots to recompute: the group they extend (if any) with the counted votes added and removed since; null: start over. */
+  private dirty = new Map<number, Pending | null>();
   private array: ReasonGroup[] = [];
   private arrayFresh = true;
 
@@ -113,11 +115,14 @@ export class ReasonIndex {
     }
   }
 
-  /** The pending vote changes of text i's group (undefined when its texts changed). */
-  private pending(text: number): { added: VoteVersion[]; removed: VoteVersion[] } | undefined {
-    const r = this.all.find(text);
+  /** The pending vote changes of text i's group (undefined when it starts over). */
+  private pending(text: number): Pending | undefined {
+    return this.pendingOfRoot(this.all.find(text));
+  }
+
+  private pendingOfRoot(r: number): Pending | undefined {
     let d = this.dirty.get(r);
-    if (d === undefined) this.dirty.set(r, (d = { added: [], removed: [] }));
+    if (d === undefined) this.dirty.set(r, (d = { base: this.groupOf.get(r) ?? undefined, added: [], removed: [] }));
     this.arrayFresh = false;
     return d ?? undefined;
   }
@@ -137,12 +142,6 @@ export class ReasonIndex {
     this.arrayFresh = false;
   }
 
-  /** Marks text's group as changed in its texts. */
-  private touch(text: number): void {
-    this.dirty.set(this.all.find(text), null);
-    this.arrayFresh = false;
-  }
-
   private append(f: TextFeatures, v: VoteVersion): void {
     const n = this.feats.length;
     this.textIndex.set(f.norm, n);
@@ -155,7 +154,8 @@ export class ReasonIndex {
     this.all.push();
     this.members.set(n, [n]);
     this.nearParts.set(n, 1);
-    this.touch(n);
+    this.dirty.set(n, { base: undefined, added: [v], removed: [] });
+    this.arrayFresh = false;
     const nearCand = candidates(this.nearBuckets, f.nearKeys, n, this.markNear);
     const bowCand = candidates(this.bowBuckets, f.bowKeys, n, this.markBow);
     // groups and their type depend only on the edges (not on the order the batch tests them in)
@@ -176,19 +176,27 @@ export class ReasonIndex {
   private join(a: number, b: number): void {
     const ra = this.all.find(a);
     const rb = this.all.find(b);
-    this.touch(a);
-    this.touch(b);
-    const u = this.all.union(ra, rb);
-    if (!u) return;
-    const [root, gone] = u;
+    if (ra === rb) return;
+    const pa = this.pendingOfRoot(ra);
+    const pb = this.pendingOfRoot(rb);
+    const [root, gone] = this.all.union(ra, rb)!;
     const into = this.members.get(root)!;
-    for (const x of this.members.get(gone)!) into.push(x);
+    const from = this.members.get(gone)!;
+    // the merged group extends the larger former group; the other one's votes are added to it
+    const size = (d: Pending | undefined): number => (d?.base ? d.base.votes.length : -1);
+    const [keep, otherTexts] = size(pa) >= size(pb) ? [pa, ra === root ? from : into] : [pb, rb === root ? from : into];
+    let merged: Pending | null = null;
+    if (keep?.base) {
+      merged = { base: keep.base, added: keep.added, removed: keep.removed };
+      for (const i of otherTexts) for (const v of this.votesOf[i]) merged.added.push(v);
+    }
+    for (const x of from) into.push(x);
     this.members.delete(gone);
     this.nearParts.set(root, this.nearParts.get(root)! + this.nearParts.get(gone)!);
     this.nearParts.delete(gone);
     this.dirty.delete(gone);
     this.groupOf.delete(gone);
-    this.dirty.set(root, null);
+    this.dirty.set(root, merged);
   }
 
   private reset(): void {
@@ -218,11 +226,10 @@ export class ReasonIndex {
     }
     for (const [r, d] of this.dirty) {
       const g = this.groupOfRoot(r);
-      const base = this.groupOf.get(r);
       // same texts, some votes more or fewer: consumers update from the base instead of starting over
-      if (g && base && d) {
-        g.delta = { base, added: d.added, removed: d.removed };
-        base.delta = undefined; // no chain of old groups is kept alive
+      if (g && d?.base) {
+        g.delta = { base: d.base, added: d.added, removed: d.removed };
+        d.base.delta = undefined; // no chain of old groups is kept alive
       }
       this.groupOf.set(r, g);
     }

@@ -284,6 +284,8 @@ export class SybilGraph {
     if (groups === this.lastGroups) return;
     this.lastGroups = groups;
     const current = new Set(groups);
+    // a group extended by a current one hands its index over (see updateGroup)
+    for (const g of groups) if (g.delta && this.groupIndex.has(g.delta.base) && !current.has(g.delta.base)) current.add(g.delta.base);
     const removed: number[][] = [];
     const touched: number[] = [];
     for (const [g, idx] of this.groupIndex) {

@@ -4,7 +4,7 @@
  * others is linked exactly as the batch would link it: appended, with its candidate edges and no regrouping.
  * Anything that reorders the texts (an earlier vote, a text's first vote replaced) rebuilds from the counted votes.
  */
-import { MAX_CANDIDATES, boilerplateSet, candidates, nearDuplicatePair, paraphrasePair, textFeatures } from './detectors/reasons.ts';
+import { boilerplateSet, candidates, nearDuplicatePair, paraphrasePair, textFeatures } from './detectors/reasons.ts';
 import type { ReasonGroup, TextFeatures } from './detectors/reasons.ts';
 import type { Thresholds } from './thresholds.ts';
 import type { VoteVersion } from './types.ts';
@@ -53,14 +53,6 @@ export class ReasonIndex {
   private firstVote: VoteVersion[] = [];
   private nearBuckets = new Map<number, number[]>();
   private bowBuckets = new Map<number, number[]>();
-  /** Keys whose bucket list was full when another text had that key (the list no longer holds all of them). */
-  private nearFull = new Set<number>();
-  private bowFull = new Set<number>();
-  /** Whether a text's candidate scan may have been cut at MAX_CANDIDATES; its true near and paraphrase edges (both ways). */
-  private capped: boolean[] = [];
-  private nearEdges: number[][] = [];
-  private paraEdges: number[][] = [];
-  private dead: boolean[] = [];
   private markNear: number[] = [];
   private markBow: number[] = [];
   /** Texts linked by near-duplicate edges only, and by all edges (the groups). */
@@ -110,11 +102,7 @@ export class ReasonIndex {
     const f = this.features(v);
     if (!f) return;
     const i = this.textIndex.get(f.norm);
-    if (i === undefined) return this.invalidate();
-    if (this.firstVote[i] === v) {
-      if (this.votesOf[i].length === 1 && this.removeText(i)) return;
-      return this.invalidate();
-    }
+    if (i === undefined || this.firstVote[i] === v) return this.invalidate();
     const list = this.votesOf[i];
     const at = list.indexOf(v);
     if (at < 0) return this.invalidate();
@@ -168,117 +156,21 @@ export class ReasonIndex {
     this.nearParts.set(n, 1);
     this.dirty.set(n, { base: undefined, added: [v], removed: [] });
     this.arrayFresh = false;
-    const nearCand = candidates(this.nearBuckets, f.nearKeys, n, this.markNear, this.nearFull);
-    const bowCand = candidates(this.bowBuckets, f.bowKeys, n, this.markBow, this.bowFull);
-    this.capped.push(nearCand.length >= MAX_CANDIDATES || bowCand.length >= MAX_CANDIDATES);
-    this.dead.push(false);
-    // every candidate pair is tested and its edges kept, so a text can later leave without a rebuild
-    const nearEdges: number[] = [];
-    const paraEdges: number[] = [];
-    this.nearEdges.push(nearEdges);
-    this.paraEdges.push(paraEdges);
+    const nearCand = candidates(this.nearBuckets, f.nearKeys, n, this.markNear);
+    const bowCand = candidates(this.bowBuckets, f.bowKeys, n, this.markBow);
+    // groups and their type depend only on the edges (not on the order the batch tests them in)
     for (const j of nearCand) {
-      if (!nearDuplicatePair(this.t, f, this.feats[j])) continue;
-      nearEdges.push(j);
-      this.nearEdges[j].push(n);
+      if (this.near.find(n) === this.near.find(j)) continue;
+      if (nearDuplicatePair(this.t, f, this.feats[j])) {
+        this.join(n, j);
+        this.near.union(n, j);
+        this.nearParts.set(this.all.find(n), this.nearParts.get(this.all.find(n))! - 1);
+      }
     }
     for (const j of bowCand) {
-      if (!paraphrasePair(this.t, f, this.feats[j])) continue;
-      paraEdges.push(j);
-      this.paraEdges[j].push(n);
+      if (this.all.find(n) === this.all.find(j)) continue;
+      if (paraphrasePair(this.t, f, this.feats[j])) this.join(n, j);
     }
-    // groups and their type depend only on the edges (not on the order the batch tests them in)
-    for (const j of nearEdges) {
-      if (this.near.find(n) === this.near.find(j)) continue;
-      this.join(n, j);
-      this.near.union(n, j);
-      this.nearParts.set(this.all.find(n), this.nearParts.get(this.all.find(n))! - 1);
-    }
-    for (const j of paraEdges) if (this.all.find(n) !== this.all.find(j)) this.join(n, j);
-  }
-
-  /**
-   * Text i lost its only counted vote. When no bucket it is in ever overflowed and no text sharing one was cut
-   * at the candidate cap, the batch without it links every other text exactly as now minus its edges: it leaves
-   * its group, which is re-linked from the kept edges. False when that does not hold (the caller rebuilds).
-   */
-  private removeText(i: number): boolean {
-    const f = this.feats[i];
-    for (const [keys, full, buckets] of [[f.nearKeys, this.nearFull, this.nearBuckets], [f.bowKeys, this.bowFull, this.bowBuckets]] as const) {
-      for (const k of keys) {
-        if (full.has(k)) return false;
-        for (const u of buckets.get(k) ?? []) if (u !== i && this.capped[u]) return false;
-      }
-    }
-    for (const [keys, buckets] of [[f.nearKeys, this.nearBuckets], [f.bowKeys, this.bowBuckets]] as const) {
-      for (const k of keys) {
-        const list = buckets.get(k);
-        if (!list) continue;
-        const at = list.indexOf(i);
-        if (at >= 0) list.splice(at, 1);
-        if (list.length === 0) buckets.delete(k);
-      }
-    }
-    const vote = this.votesOf[i][0];
-    const root = this.all.find(i);
-    const prior = this.pendingOfRoot(root);
-    const texts = this.members.get(root)!.filter((x) => x !== i);
-    this.dead[i] = true;
-    this.textIndex.delete(f.norm);
-    this.votesOf[i] = [];
-    for (const j of this.nearEdges[i]) this.nearEdges[j] = this.nearEdges[j].filter((x) => x !== i);
-    for (const j of this.paraEdges[i]) this.paraEdges[j] = this.paraEdges[j].filter((x) => x !== i);
-    this.nearEdges[i] = [];
-    this.paraEdges[i] = [];
-    this.members.delete(root);
-    this.nearParts.delete(root);
-    this.dirty.delete(root);
-    this.groupOf.delete(root);
-    // re-link the rest of the group from its kept edges
-    for (const x of [i, ...texts]) {
-      this.near.parent[x] = x;
-      this.near.size[x] = 1;
-      this.all.parent[x] = x;
-      this.all.size[x] = 1;
-    }
-    for (const x of texts) for (const j of this.nearEdges[x]) if (this.near.union(x, j)) this.all.union(x, j);
-    for (const x of texts) for (const j of this.paraEdges[x]) this.all.union(x, j);
-    const pieces = new Map<number, number[]>();
-    const nearRoots = new Map<number, Set<number>>();
-    for (const x of texts) {
-      const r = this.all.find(x);
-      const list = pieces.get(r);
-      if (list) list.push(x);
-      else pieces.set(r, [x]);
-      let nr = nearRoots.get(r);
-      if (!nr) nearRoots.set(r, (nr = new Set()));
-      nr.add(this.near.find(x));
-    }
-    // the piece with the most votes extends the former group; the others start over
-    let best = -1;
-    let bestVotes = -1;
-    for (const [r, xs] of pieces) {
-      let n = 0;
-      for (const x of xs) n += this.votesOf[x].length;
-      if (n > bestVotes) [best, bestVotes] = [r, n];
-    }
-    for (const [r, xs] of pieces) {
-      this.members.set(r, xs);
-      this.nearParts.set(r, nearRoots.get(r)!.size);
-      if (r !== best || !prior?.base) {
-        this.dirty.set(r, null);
-        continue;
-      }
-      const inPiece = new Set(xs);
-      // the vote that left was in the base unless it came after it
-      const removed = prior.added.includes(vote) ? [...prior.removed] : [...prior.removed, vote];
-      const added: VoteVersion[] = [];
-      for (const v of prior.added) if (inPiece.has(this.textIndex.get(this.features(v)!.norm)!)) added.push(v);
-      for (const [q, ys] of pieces) if (q !== r) for (const y of ys) for (const v of this.votesOf[y]) if (!prior.added.includes(v)) removed.push(v);
-      this.dirty.set(r, { base: prior.base, added, removed });
-    }
-    this.arrayFresh = false;
-    return true;
   }
 
   private join(a: number, b: number): void {
@@ -317,12 +209,6 @@ export class ReasonIndex {
     this.bowBuckets = new Map();
     this.markNear = [];
     this.markBow = [];
-    this.nearFull = new Set();
-    this.bowFull = new Set();
-    this.capped = [];
-    this.nearEdges = [];
-    this.paraEdges = [];
-    this.dead = [];
     this.near = new GrowingUnionFind();
     this.all = new GrowingUnionFind();
     this.members = new Map();

@@ -25,7 +25,7 @@ export type ReasonGroup = {
 
 export type ReasonGroupDelta = { base: ReasonGroup; added: VoteVersion[]; removed: VoteVersion[] };
 
-export const MAX_CANDIDATES = 24;
+const MAX_CANDIDATES = 24;
 /** Word-set Jaccard a paraphrase pair must also reach. */
 const PARAPHRASE_WORDS = 0.45;
 
@@ -137,7 +137,7 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
 }
 
 /** Registers text i in its LSH buckets and returns up to MAX_CANDIDATES earlier texts sharing a bucket. */
-export function candidates(buckets: Map<number, number[]>, keys: number[], i: number, mark: { [j: number]: number }, full?: Set<number>): number[] {
+export function candidates(buckets: Map<number, number[]>, keys: number[], i: number, mark: { [j: number]: number }): number[] {
   const out: number[] = [];
   for (const key of keys) {
     const list = buckets.get(key);
@@ -153,7 +153,6 @@ export function candidates(buckets: Map<number, number[]>, keys: number[], i: nu
       }
     }
     if (list.length < MAX_CANDIDATES) list.push(i);
-    else full?.add(key);
   }
   return out;
 }

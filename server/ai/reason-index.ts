@@ -134,10 +134,7 @@ export class ReasonIndex {
     this.arrayFresh = false;
   }
 
-  static invalidations = 0;
   private invalidate(): void {
-    ReasonIndex.invalidations++;
-    if (process.env.DEBUG_RI) console.log(new Error().stack?.split("\n")[2]);
     this.valid = false;
     this.arrayFresh = false;
   }

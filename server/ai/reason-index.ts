@@ -158,7 +158,7 @@ export class ReasonIndex {
     // groups and their type depend only on the edges (not on the order the batch tests them in)
     for (const j of nearCand) {
       if (this.near.find(n) === this.near.find(j)) continue;
-      if (nearDuplicatePair(this.t, f, this.feats[j])) {
+      if (this.pair(f, this.feats[j], 1)) {
         this.join(n, j);
         this.near.union(n, j);
         this.nearParts.set(this.all.find(n), this.nearParts.get(this.all.find(n))! - 1);
@@ -166,8 +166,20 @@ export class ReasonIndex {
     }
     for (const j of bowCand) {
       if (this.all.find(n) === this.all.find(j)) continue;
-      if (paraphrasePair(this.t, f, this.feats[j])) this.join(n, j);
+      if (this.pair(f, this.feats[j], 2)) this.join(n, j);
     }
+  }
+
+  /** Pair tests are pure in the two texts: memoised so that a rebuild does not repeat them (bit 1 near, 2 paraphrase). */
+  private pairs = new WeakMap<TextFeatures, Map<TextFeatures, number>>();
+  private pair(a: TextFeatures, b: TextFeatures, bit: 1 | 2): boolean {
+    let m = this.pairs.get(a);
+    if (!m) this.pairs.set(a, (m = new Map()));
+    const known = m.get(b) ?? 0;
+    if (known & (bit << 2)) return (known & bit) !== 0;
+    const yes = bit === 1 ? nearDuplicatePair(this.t, a, b) : paraphrasePair(this.t, a, b);
+    m.set(b, known | (bit << 2) | (yes ? bit : 0));
+    return yes;
   }
 
   private join(a: number, b: number): void {

@@ -42,6 +42,21 @@ class GrowingUnionFind {
   }
 }
 
+/** The former group holding most of g's votes (undefined when none does). */
+function mostShared(g: ReasonGroup, former: Map<VoteVersion, ReasonGroup>): ReasonGroup | undefined {
+  const count = new Map<ReasonGroup, number>();
+  let best: ReasonGroup | undefined;
+  let top = 0;
+  for (const v of g.votes) {
+    const f = former.get(v);
+    if (!f) continue;
+    const c = (count.get(f) ?? 0) + 1;
+    count.set(f, c);
+    if (c > top) [best, top] = [f, c];
+  }
+  return best;
+}
+
 export class ReasonIndex {
   private readonly t: Thresholds['reasons'];
   private readonly texts: Map<string, unknown>;
@@ -229,16 +244,28 @@ export class ReasonIndex {
   /** Current groups; unchanged groups keep their object (so memoised summaries stay valid). */
   groups(latest: readonly VoteVersion[]): ReasonGroup[] {
     if (this.arrayFresh) return this.array;
+    // after a rebuild, each new group extends the former group it shares most votes with
+    let former: Map<VoteVersion, ReasonGroup> | undefined;
     if (!this.valid) {
+      former = new Map();
+      for (const g of this.groupOf.values()) if (g) for (const v of g.votes) former.set(v, g);
+      for (const d of this.dirty.values()) if (d?.base) for (const v of d.base.votes) former.set(v, d.base);
       this.reset();
       for (const v of latest) this.add(v);
     }
     for (const [r, d] of this.dirty) {
       const g = this.groupOfRoot(r);
       // same texts, some votes more or fewer: consumers update from the base instead of starting over
-      if (g && d?.base) {
-        g.delta = { base: d.base, added: d.added, removed: d.removed };
-        d.base.delta = undefined; // no chain of old groups is kept alive
+      const base = d?.base ?? (g && former ? mostShared(g, former) : undefined);
+      if (g && base) {
+        const added = d?.base ? d.added : g.votes.filter((v) => former!.get(v) !== base);
+        let removed = d?.base ? d.removed : undefined;
+        if (!removed) {
+          const now = new Set(g.votes);
+          removed = base.votes.filter((v) => !now.has(v));
+        }
+        g.delta = { base, added, removed };
+        base.delta = undefined; // no chain of old groups is kept alive
       }
       this.groupOf.set(r, g);
     }

@@ -63,3 +63,67 @@ t.test('incremental reports equal the batch run on a larger proposal with vote c
     t.equal(same, compared, `${order}: every checkpoint equal`);
   }
 });
+
+t.test('incremental reports equal the batch run after every vote on reason-heavy proposals with reason changes', async (t) => {
+  const sim = simulate('S9', 7, { holders: 600, proposalsPerSpace: 6, attackRate: 0.8 });
+  const hs = historiesOf(sim).filter((_, i) => sim.proposals[i].truth.attacked).slice(0, 2);
+  t.ok(hs.length > 0);
+  for (const h of hs) {
+    // later versions that drop, keep or swap reasons: texts lose their first vote, move, merge and split
+    const rng = createRng(21);
+    const base = [...h.votes].sort((a, b) => a.mci - b.mci);
+    const withReason = base.filter((v) => v.reason);
+    const extra = base
+      .filter(() => rng.chance(0.15))
+      .map((v, k) => ({
+        ...v,
+        id: `${v.id}-x${k}`,
+        mci: base[base.length - 1].mci + k + 1,
+        created: v.created + 60 + k,
+        choice: v.choice === 1 ? 2 : 1,
+        reason: k % 3 === 0 ? '' : k % 3 === 1 ? v.reason : withReason[k % Math.max(1, withReason.length)]?.reason ?? '',
+      }));
+    const all = [...base, ...extra];
+    t.ok(extra.length > 5 && withReason.length > 10, 'changes and reasons present');
+    for (const order of ['mci', 'shuffled'] as const) {
+      const votes = [...all];
+      if (order === 'shuffled') createRng(5).shuffle(votes);
+      const inc = new IncrementalAnalyzer(h.proposal, defaultThresholds, h.context);
+      let same = 0;
+      votes.forEach((v, i) => {
+        inc.add(v);
+        const batch = analyzeProposal({ ...h, votes: votes.slice(0, i + 1) }, defaultThresholds, { now: 5 });
+        const got = inc.report(5);
+        if (JSON.stringify(got) === JSON.stringify(batch)) same++;
+        else t.same(got, batch, `${h.proposal.id} ${order} after ${i + 1} votes`);
+      });
+      t.equal(same, votes.length, `${h.proposal.id} ${order}: equal after every vote`);
+    }
+  }
+});
+
+t.test('incremental reports equal the batch run after every vote when templated reasons crowd the LSH buckets and then leave', async (t) => {
+  const h = largeHistory(420, 17);
+  const rng = createRng(23);
+  const letters = (k: number): string => String.fromCharCode(97 + (k % 26)) + String.fromCharCode(97 + Math.floor(k / 26) % 26);
+  // every templated text made unique by a word of its own (numbers would normalise away)
+  const base = [...h.votes].sort((a, b) => a.mci - b.mci).map((v, k) => (v.voter.startsWith('0xs') ? { ...v, reason: `${v.reason} signed ${letters(k)}` } : v));
+  const last = base[base.length - 1];
+  // templated voters drop or swap their reason late: texts in full buckets lose their only vote
+  const extra = base
+    .filter((v) => v.voter.startsWith('0xs') && rng.chance(0.5))
+    .map((v, k) => ({ ...v, id: `${v.id}-y${k}`, mci: last.mci + k + 1, created: last.created + k, reason: k % 2 ? '' : base[k].reason }));
+  const votes = [...base, ...extra];
+  t.ok(extra.length > 20);
+  const inc = new IncrementalAnalyzer(h.proposal, defaultThresholds, h.context);
+  let same = 0;
+  votes.forEach((v, i) => {
+    inc.add(v);
+    if (i < base.length - 150) return;
+    const batch = analyzeProposal({ ...h, votes: votes.slice(0, i + 1) }, defaultThresholds, { now: 5 });
+    const got = inc.report(5);
+    if (JSON.stringify(got) === JSON.stringify(batch)) same++;
+    else t.same(got, batch, `after ${i + 1} votes`);
+  });
+  t.equal(same, votes.length - (base.length - 150), 'equal after every vote');
+});

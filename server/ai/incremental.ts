@@ -5,6 +5,7 @@ import type { AnalysisCache, Prepared } from './prepare.ts';
 import { byLatePower, countLate, historyIndex, lateEntryOf, lateFromOf } from './detectors/late-swing.ts';
 import type { LateEntry } from './detectors/late-swing.ts';
 import { SybilGraph } from './sybil-graph.ts';
+import { ReasonIndex } from './reason-index.ts';
 import { applyChoiceExact, emptyExactScores, exactScoreValues, mainChoice } from './tally.ts';
 import { createExactSum } from '../scoring/exact-sum.ts';
 import type { ExactScores } from './tally.ts';
@@ -25,7 +26,7 @@ export class IncrementalAnalyzer {
   private latest: VoteVersion[] = [];
   /** Running tally, exact (the batch sums the same way, so results are equal whatever the arrival order). */
   private exact: ExactScores;
-  private cache: AnalysisCache = { texts: new Map(), reasonVersion: 0, multiVersionVoters: new Set() };
+  private cache: AnalysisCache = { texts: new Map(), multiVersionVoters: new Set() };
   private vpBuf = new Float64Array(1024);
   private vpLen = 0;
 
@@ -35,8 +36,10 @@ export class IncrementalAnalyzer {
     this.ctx = context;
     this.exact = emptyExactScores(proposal.choices.length);
     this.cache.sybil = new SybilGraph(proposal, thresholds, context);
+    this.cache.reasonIndex = new ReasonIndex(thresholds, this.cache.texts);
     this.cache.heads = new Array<number>(proposal.choices.length).fill(0);
     this.cache.flips = new Map();
+    this.cache.flipVersion = 0;
     this.cache.late = { late: [], revert: emptyExactScores(proposal.choices.length), lateVp: createExactSum(), withHistory: 0 };
     this.lateFrom = lateFromOf(this);
   }
@@ -79,8 +82,7 @@ export class IncrementalAnalyzer {
       for (const v of this.latest) graph.set(v.voter, v);
       this.cache.sybil = graph;
     }
-    this.cache.reasonGroups = undefined;
-    this.cache.reasonGroupsVersion = undefined;
+    this.cache.reasonIndex!.renew();
     const { prior } = historyIndex(context, this.proposal);
     let withHistory = 0;
     if (prior.size) for (const voter of this.byVoter.keys()) if (prior.has(voter)) withHistory++;
@@ -111,6 +113,7 @@ export class IncrementalAnalyzer {
     insertSorted(list, vote, (a, b) => a.mci - b.mci);
     const cur = list[list.length - 1];
     if (list.length === 2) this.cache.multiVersionVoters!.add(vote.voter);
+    if (list.length >= 2) this.cache.flipVersion!++;
     this.updateLate(vote.voter, list);
     if (cur !== prev) {
       if (prev) {
@@ -119,14 +122,14 @@ export class IncrementalAnalyzer {
         const i = indexOfSorted(this.latest, prev, byCreated);
         if (i >= 0) this.latest.splice(i, 1);
         this.removeVp(Math.max(0, prev.vp));
-        if (prev.reason) this.cache.reasonVersion++;
+        this.cache.reasonIndex!.remove(prev);
       }
       applyChoiceExact(this.exact, this.proposal.type, cur.choice, cur.vp, 1);
       this.countHead(cur, 1);
       this.cache.sybil!.set(cur.voter, cur);
       insertSorted(this.latest, cur, byCreated);
       this.insertVp(Math.max(0, cur.vp));
-      if (cur.reason) this.cache.reasonVersion++;
+      this.cache.reasonIndex!.add(cur);
     }
     return true;
   }

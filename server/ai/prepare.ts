@@ -3,7 +3,9 @@ import { applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues,
 import type { ExactScores, TallyResult } from './tally.ts';
 import type { HistoryContext, ProposalHistory, ProposalInput, VoteVersion } from './types.ts';
 import type { LateView } from './detectors/late-swing.ts';
+import type { FlipState } from './detectors/flip.ts';
 import type { SybilGraph } from './sybil-graph.ts';
+import type { ReasonIndex } from './reason-index.ts';
 import type { Thresholds } from './thresholds.ts';
 
 export type Prepared = {
@@ -28,16 +30,17 @@ export type Prepared = {
 export type AnalysisCache = {
   /** Features of each raw reason text. */
   texts: Map<string, unknown>;
-  /** Bumped whenever a counted vote with a reason is added or replaced. */
-  reasonVersion: number;
-  reasonGroupsVersion?: number;
-  reasonGroups?: unknown;
+  /** The reason groups, when maintained incrementally. */
+  reasonIndex?: ReasonIndex;
   /** Ascending max(0, vp) of the counted votes, when maintained incrementally. */
   sortedVp?: Float64Array;
   /** Counted voters per main choice, when maintained incrementally. */
   heads?: number[];
   /** Per voter with several versions: their vote changes, cached with the number of versions seen. */
   flips?: Map<string, { versions: number; changes: number; late: { voter: string; from: VoteVersion; to: VoteVersion } | undefined }>;
+  /** Bumped whenever a voter with several versions gets one more (flip groups are kept until then). */
+  flipVersion?: number;
+  flipState?: FlipState & { version: number };
   /** Late voters and their sums, when maintained incrementally. */
   late?: LateView;
   /** The sybil link graph, when maintained incrementally. */

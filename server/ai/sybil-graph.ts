@@ -7,7 +7,7 @@ import { addExact, createExactSum } from '../scoring/exact-sum.ts';
 import { DynamicComponents } from './dynamic-components.ts';
 import type { ReasonGroup } from './detectors/reasons.ts';
 import { isYoungWallet, lowerBound, sybilBucketGap, sybilBucketKey, upperBound } from './detectors/sybil.ts';
-import type { ClusterStats } from './detectors/sybil.ts';
+import type { ClusterMemo, ClusterStats } from './detectors/sybil.ts';
 import { mainChoice } from './tally.ts';
 import type { Thresholds } from './thresholds.ts';
 import type { HistoryContext, ProposalInput, VoteVersion } from './types.ts';
@@ -67,11 +67,18 @@ export class SybilGraph {
   /** Reason group of each node in the last synced groups (-1: none), and the groups' nodes. */
   private reasonGroupOf: number[] = [];
   private reasonMembers: number[][] = [];
+  /** Index of each synced group object (-1: none of its votes is a node); freed indices are reused. */
+  private readonly groupIndex = new Map<ReasonGroup, number>();
+  private readonly freeGroups: number[] = [];
+  /** Whether each node counted as in a reason group at the last sync. */
+  private readonly reasonFlag: boolean[] = [];
   private withReason = 0;
   private lastGroups: ReasonGroup[] | undefined;
   /** The vote and reason flag each node was counted with in its component's aggregate. */
   private readonly counted: { vote: VoteVersion; inReason: boolean }[] = [];
   private readonly aggregates: (Aggregate | undefined)[] = [];
+  /** Per component label: its stats and scoring memo, dropped whenever a member enters or leaves. */
+  private readonly memos: ({ stats: ClusterStats; memo: ClusterMemo } | undefined)[] = [];
   /** Created times of the counted votes with positive power, ascending. */
   readonly createdSorted: number[] = [];
   private readonly comps: DynamicComponents;
@@ -268,50 +275,127 @@ export class SybilGraph {
     if (g >= 0) group(`r:${g}`, () => this.reasonMembers[g]);
   }
 
-  /** Takes the current reason groups: their voters are linked; voters that left a group may split off. */
+  /**
+   * Takes the current reason groups: their voters are linked; voters that left a group may split off. Only groups
+   * that changed since the last sync (new objects) are visited: an unchanged group keeps its object.
+   */
   syncReasons(groups: ReasonGroup[]): void {
     // the same array means no counted vote with a reason changed since the last sync
     if (groups === this.lastGroups) return;
     this.lastGroups = groups;
-    const before = this.reasonMembers;
-    const was = this.reasonGroupOf;
-    const next = new Array<number>(this.votes.length).fill(-1);
-    const members: number[][] = [];
-    groups.forEach((g) => {
+    const current = new Set(groups);
+    // a group extended by a current one hands its index over (see updateGroup)
+    for (const g of groups) if (g.delta && this.groupIndex.has(g.delta.base) && !current.has(g.delta.base)) current.add(g.delta.base);
+    const removed: number[][] = [];
+    const touched: number[] = [];
+    for (const [g, idx] of this.groupIndex) {
+      if (current.has(g)) continue;
+      this.groupIndex.delete(g);
+      if (idx < 0) continue;
+      const nodes = this.reasonMembers[idx];
+      for (const i of nodes) {
+        if (this.reasonGroupOf[i] === idx) {
+          this.reasonGroupOf[i] = -1;
+          touched.push(i);
+        }
+      }
+      removed.push(nodes);
+      this.reasonMembers[idx] = [];
+      this.freeGroups.push(idx);
+    }
+    const added: number[][] = [];
+    for (const g of groups) {
+      if (this.groupIndex.has(g)) continue;
+      if (this.updateGroup(g, touched, added, removed)) continue;
       const nodes: number[] = [];
       for (const v of g.votes) {
         const i = this.ids.get(v.voter);
         if (i !== undefined && this.votes[i] === v) nodes.push(i);
       }
-      if (nodes.length === 0) return;
-      for (const i of nodes) next[i] = members.length;
-      members.push(nodes);
-    });
+      if (nodes.length === 0) {
+        this.groupIndex.set(g, -1);
+        continue;
+      }
+      const idx = this.freeGroups.pop() ?? this.reasonMembers.length;
+      this.groupIndex.set(g, idx);
+      this.reasonMembers[idx] = nodes;
+      for (const i of nodes) {
+        if (this.reasonGroupOf[i] < 0) touched.push(i);
+        this.reasonGroupOf[i] = idx;
+      }
+      added.push(nodes);
+    }
+    // touched nodes were in a group before exactly when they are in `this.counted` with the flag set
+    for (const i of new Set(touched)) {
+      const before = this.inReasonBefore(i);
+      const now = this.reasonGroupOf[i] >= 0;
+      if (before !== now) {
+        this.withReason += now ? 1 : -1;
+        this.reasonFlag[i] = now;
+        this.comps.refresh(i);
+      }
+    }
+    for (const nodes of added) for (let k = 1; k < nodes.length; k++) this.comps.link(nodes[0], nodes[k]);
     // endpoints: one node per new group (or none) among each old group's members
     const ends: number[] = [];
-    for (const nodes of before) {
+    for (const nodes of removed) {
       const seen = new Set<number>();
       for (const i of nodes) {
         if (!this.votes[i]) continue;
-        const g = next[i];
+        const g = this.reasonGroupOf[i];
         if (g < 0 || !seen.has(g)) {
           ends.push(i);
           if (g >= 0) seen.add(g);
         }
       }
     }
-    this.reasonGroupOf = next;
-    this.reasonMembers = members;
-    this.withReason = 0;
-    for (let i = 0; i < next.length; i++) {
-      if (next[i] >= 0) this.withReason++;
-      if ((next[i] >= 0) !== ((was[i] ?? -1) >= 0)) this.comps.refresh(i);
-    }
-    for (const nodes of members) for (let k = 1; k < nodes.length; k++) this.comps.link(nodes[0], nodes[k]);
     this.comps.separate(ends);
   }
 
+  /**
+   * A group that is an already synced group with some votes added and removed takes over its index; its
+   * nodes are updated one by one. False when it is not such a group.
+   */
+  private updateGroup(g: ReasonGroup, touched: number[], added: number[][], removed: number[][]): boolean {
+    const delta = g.delta;
+    const idx = delta && this.groupIndex.get(delta.base);
+    if (!delta || idx === undefined || idx < 0) return false;
+    this.groupIndex.delete(delta.base);
+    this.groupIndex.set(g, idx);
+    const nodes = this.reasonMembers[idx];
+    const gone: number[] = [];
+    for (const v of delta.removed) {
+      const i = this.ids.get(v.voter);
+      if (i === undefined || this.reasonGroupOf[i] !== idx) continue;
+      const at = nodes.indexOf(i);
+      if (at >= 0) nodes.splice(at, 1);
+      this.reasonGroupOf[i] = -1;
+      touched.push(i);
+      gone.push(i);
+    }
+    const fresh: number[] = [];
+    for (const v of delta.added) {
+      const i = this.ids.get(v.voter);
+      if (i === undefined || this.votes[i] !== v) continue;
+      if (this.reasonGroupOf[i] !== idx) {
+        nodes.push(i);
+        touched.push(i);
+        this.reasonGroupOf[i] = idx;
+      }
+      fresh.push(i);
+    }
+    if (nodes.length && fresh.length) added.push([nodes[0], ...fresh]);
+    // a node that left loses the group's edges: it and the group may now be apart
+    if (gone.length) removed.push(nodes.length ? [...gone, nodes[0]] : gone);
+    return true;
+  }
+
+  private inReasonBefore(i: number): boolean {
+    return this.reasonFlag[i] === true;
+  }
+
   private enter(label: number, i: number): void {
+    this.memos[label] = undefined;
     const v = this.votes[i]!;
     const inReason = this.reasonGroupOf[i] >= 0;
     this.counted[i] = { vote: v, inReason };
@@ -336,6 +420,7 @@ export class SybilGraph {
   }
 
   private leave(label: number, i: number): void {
+    this.memos[label] = undefined;
     const { vote: v, inReason } = this.counted[i];
     const a = this.aggregates[label]!;
     addExact(a.vpSum, -v.vp);
@@ -388,11 +473,13 @@ export class SybilGraph {
     };
   }
 
-  /** Components of at least the minimum size: aggregates, and members on demand. */
-  clusters(): { stats: ClusterStats; members: () => VoteVersion[] }[] {
-    const out: { stats: ClusterStats; members: () => VoteVersion[] }[] = [];
+  /** Components of at least the minimum size: aggregates, members on demand, and a memo kept while the members stay. */
+  clusters(): { stats: ClusterStats; members: () => VoteVersion[]; memo: ClusterMemo }[] {
+    const out: { stats: ClusterStats; members: () => VoteVersion[]; memo: ClusterMemo }[] = [];
     for (const label of this.comps.big) {
-      out.push({ stats: this.stats(label), members: () => this.comps.members(label).map((i) => this.votes[i]!) });
+      let m = this.memos[label];
+      if (!m) this.memos[label] = m = { stats: this.stats(label), memo: {} };
+      out.push({ stats: m.stats, members: () => this.comps.members(label).map((i) => this.votes[i]!), memo: m.memo });
     }
     return out;
   }

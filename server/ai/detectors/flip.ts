@@ -13,6 +13,33 @@ export function detectVoteFlips(p: Prepared): Flag[] {
   const t = p.thresholds.flip;
   const { start, end } = p.proposal;
   const lateFrom = end - t.lateFraction * Math.max(0, end - start);
+  const c = p.cache;
+  const found = c?.flipState && c.flipState.version === c.flipVersion ? c.flipState : findChanges(p, lateFrom);
+  if (c && c.flipVersion !== undefined) c.flipState = { ...found, version: c.flipVersion };
+  const { groups, many } = found;
+  const flags: Flag[] = [];
+  for (const { choice, group } of groups) flags.push(groupFlag(p, group, choice));
+  if (many.length) {
+    flags.push(
+      makeFlag({
+        kind: 'vote-flip',
+        severity: 'low',
+        score: 0.3,
+        votes: many.flatMap((m) => m.versions.map((v) => v.id)),
+        voters: many.map((m) => m.voter),
+        figures: { voters: many.length, maxChanges: many.reduce((a, m) => Math.max(a, m.changes), 0), minChanges: t.manyChanges },
+        explanation: (f) => `${fmt(f.voters)} voters changed their vote at least ${fmt(f.minChanges)} times (up to ${fmt(f.maxChanges)} times).`,
+      }),
+    );
+  }
+  return flags;
+}
+
+/** Late changes grouped by final choice and time gap, and many-times changers (read from the versions only). */
+export type FlipState = { groups: { choice: number; group: Change[] }[]; many: { voter: string; changes: number; versions: VoteVersion[] }[] };
+
+function findChanges(p: Prepared, lateFrom: number): FlipState {
+  const t = p.thresholds.flip;
   const late: Change[] = [];
   const many: { voter: string; changes: number; versions: VoteVersion[] }[] = [];
   const multi = p.cache?.multiVersionVoters ?? p.byVoter.keys();
@@ -29,7 +56,6 @@ export function detectVoteFlips(p: Prepared): Flag[] {
     if (c.late) late.push(c.late);
     if (c.changes >= t.manyChanges) many.push({ voter, changes: c.changes, versions: list });
   }
-  const flags: Flag[] = [];
   // Coordinated groups: same final choice, chained by time gap.
   const byChoice = new Map<number, Change[]>();
   for (const c of late) {
@@ -38,11 +64,12 @@ export function detectVoteFlips(p: Prepared): Flag[] {
     if (l) l.push(c);
     else byChoice.set(k, [c]);
   }
+  const groups: FlipState['groups'] = [];
   for (const [choice, list] of [...byChoice].sort((a, b) => a[0] - b[0])) {
     list.sort((a, b) => a.to.created - b.to.created || a.to.mci - b.to.mci);
     let group: Change[] = [];
     const flush = (): void => {
-      if (group.length >= t.minGroupSize) flags.push(groupFlag(p, group, choice));
+      if (group.length >= t.minGroupSize) groups.push({ choice, group });
       group = [];
     };
     for (const c of list) {
@@ -51,21 +78,8 @@ export function detectVoteFlips(p: Prepared): Flag[] {
     }
     flush();
   }
-  if (many.length) {
-    many.sort((a, b) => (a.voter < b.voter ? -1 : 1));
-    flags.push(
-      makeFlag({
-        kind: 'vote-flip',
-        severity: 'low',
-        score: 0.3,
-        votes: many.flatMap((m) => m.versions.map((v) => v.id)),
-        voters: many.map((m) => m.voter),
-        figures: { voters: many.length, maxChanges: many.reduce((a, m) => Math.max(a, m.changes), 0), minChanges: t.manyChanges },
-        explanation: (f) => `${fmt(f.voters)} voters changed their vote at least ${fmt(f.minChanges)} times (up to ${fmt(f.maxChanges)} times).`,
-      }),
-    );
-  }
-  return flags;
+  if (many.length) many.sort((a, b) => (a.voter < b.voter ? -1 : 1));
+  return { groups, many };
 }
 
 /** A voter's number of choice changes and first late change (when it still stands). */

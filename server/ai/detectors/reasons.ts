@@ -6,6 +6,7 @@ import { mainChoice } from '../tally.ts';
 import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
 import type { TrigramVector } from '../text.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
+import type { Thresholds } from '../thresholds.ts';
 import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
 import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, outcomeOf, resultOf } from '../tally.ts';
 import type { ExactScores } from '../tally.ts';
@@ -18,19 +19,24 @@ export type ReasonGroup = {
   type: ReasonGroupType;
   votes: VoteVersion[];
   distinctTexts: number;
+  /** Set by the incremental index: this group is `base` (same texts) with some counted votes added and removed. */
+  delta?: ReasonGroupDelta;
 };
+
+export type ReasonGroupDelta = { base: ReasonGroup; added: VoteVersion[]; removed: VoteVersion[] };
 
 const MAX_CANDIDATES = 24;
 /** Word-set Jaccard a paraphrase pair must also reach. */
 const PARAPHRASE_WORDS = 0.45;
 
-type TextFeatures = { norm: string; valid: boolean; shingles: Uint32Array; words: Uint32Array; nearKeys: number[]; bowKeys: number[]; tri?: TrigramVector };
+export type TextFeatures = { norm: string; valid: boolean; shingles: Uint32Array; words: Uint32Array; nearKeys: number[]; bowKeys: number[]; tri?: TrigramVector };
 
-function textFeatures(p: Prepared, boiler: Set<string>, raw: string): TextFeatures {
-  const cached = p.cache?.texts.get(raw) as TextFeatures | undefined;
+/** Features of a raw reason text, memoised in `texts` when given. */
+export function textFeatures(t: Thresholds['reasons'], texts: Map<string, unknown> | undefined, boiler: Set<string>, raw: string): TextFeatures {
+  const cached = texts?.get(raw) as TextFeatures | undefined;
   if (cached) return cached;
   const norm = normalizeReason(raw);
-  const valid = norm.length >= p.thresholds.reasons.minChars && !boiler.has(norm);
+  const valid = norm.length >= t.minChars && !boiler.has(norm);
   const shingles = valid ? wordShingles(norm) : new Uint32Array(0);
   const words = valid ? wordSet(norm) : new Uint32Array(0);
   const f: TextFeatures = {
@@ -41,31 +47,40 @@ function textFeatures(p: Prepared, boiler: Set<string>, raw: string): TextFeatur
     nearKeys: valid ? bandKeys(minhash(shingles, 32), 2) : [],
     bowKeys: valid ? bandKeys(minhash(words, 32), 2) : [],
   };
-  p.cache?.texts.set(raw, f);
+  texts?.set(raw, f);
   return f;
+}
+
+/** Normalised boilerplate reasons (never grouped). */
+export function boilerplateSet(t: Thresholds['reasons']): Set<string> {
+  return new Set(t.boilerplate.map(normalizeReason));
+}
+
+/** Near-duplicate edge: word-shingle Jaccard at the threshold. */
+export function nearDuplicatePair(t: Thresholds['reasons'], a: TextFeatures, b: TextFeatures): boolean {
+  return jaccard(a.shingles, b.shingles) >= t.nearDuplicate;
+}
+
+/** Paraphrase edge: both the character-trigram profile and the vocabulary must agree (single linkage percolates otherwise). */
+export function paraphrasePair(t: Thresholds['reasons'], a: TextFeatures, b: TextFeatures): boolean {
+  return jaccard(a.words, b.words) >= PARAPHRASE_WORDS && cosine((a.tri ??= trigramVector(a.norm)), (b.tri ??= trigramVector(b.norm))) >= t.paraphrase;
 }
 
 /** Groups counted votes whose reasons are copies, templates or paraphrases of each other. */
 export function findReasonGroups(p: Prepared): ReasonGroup[] {
-  const c = p.cache;
-  if (c && c.reasonGroupsVersion === c.reasonVersion && c.reasonGroups) return c.reasonGroups as ReasonGroup[];
-  const groups = computeReasonGroups(p);
-  if (c) {
-    c.reasonGroups = groups;
-    c.reasonGroupsVersion = c.reasonVersion;
-  }
-  return groups;
+  const index = p.cache?.reasonIndex;
+  return index ? index.groups(p.latest) : computeReasonGroups(p);
 }
 
 function computeReasonGroups(p: Prepared): ReasonGroup[] {
   const t = p.thresholds.reasons;
-  const boiler = new Set(t.boilerplate.map(normalizeReason));
+  const boiler = boilerplateSet(t);
   const textIndex = new Map<string, number>();
   const feats: TextFeatures[] = [];
   const votesOf: VoteVersion[][] = [];
   for (const v of p.latest) {
     if (!v.reason) continue;
-    const f = textFeatures(p, boiler, v.reason);
+    const f = textFeatures(t, p.cache?.texts, boiler, v.reason);
     if (!f.valid) continue;
     let i = textIndex.get(f.norm);
     if (i === undefined) {
@@ -77,10 +92,8 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
     votesOf[i].push(v);
   }
   const n = feats.length;
-  const texts = feats.map((f) => f.norm);
   const uf = new UnionFind(n);
   const kind = new Uint8Array(n); // 0 none, 1 near, 2 paraphrase edge touched
-  const shingles = feats.map((f) => f.shingles);
   const nearBuckets = new Map<number, number[]>();
   const bowBuckets = new Map<number, number[]>();
   const nearCand: number[][] = [];
@@ -91,11 +104,10 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
     nearCand.push(candidates(nearBuckets, feats[i].nearKeys, i, markNear));
     bowCand.push(candidates(bowBuckets, feats[i].bowKeys, i, markBow));
   }
-  const vec = (i: number): TrigramVector => (feats[i].tri ??= trigramVector(texts[i]));
   for (let i = 0; i < n; i++) {
     for (const j of nearCand[i]) {
       if (uf.find(i) === uf.find(j)) continue;
-      if (jaccard(shingles[i], shingles[j]) >= t.nearDuplicate) {
+      if (nearDuplicatePair(t, feats[i], feats[j])) {
         uf.union(i, j);
         kind[i] |= 1;
         kind[j] |= 1;
@@ -105,8 +117,7 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
   for (let i = 0; i < n; i++) {
     for (const j of bowCand[i]) {
       if (uf.find(i) === uf.find(j)) continue;
-      // both the character-trigram profile and the vocabulary must agree (single linkage percolates otherwise)
-      if (jaccard(feats[i].words, feats[j].words) >= PARAPHRASE_WORDS && cosine(vec(i), vec(j)) >= t.paraphrase) {
+      if (paraphrasePair(t, feats[i], feats[j])) {
         uf.union(i, j);
         kind[i] |= 2;
         kind[j] |= 2;
@@ -126,7 +137,7 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
 }
 
 /** Registers text i in its LSH buckets and returns up to MAX_CANDIDATES earlier texts sharing a bucket. */
-function candidates(buckets: Map<number, number[]>, keys: number[], i: number, mark: Int32Array): number[] {
+export function candidates(buckets: Map<number, number[]>, keys: number[], i: number, mark: { [j: number]: number }): number[] {
   const out: number[] = [];
   for (const key of keys) {
     const list = buckets.get(key);
@@ -201,6 +212,8 @@ type GroupSummary = {
   score: number;
   vp: number[];
   contribution: ExactScores;
+  choiceCounts: Map<number, number>;
+  newcomers: number;
 };
 
 const summaries = new WeakMap<ReasonGroup, GroupSummary>();
@@ -208,41 +221,94 @@ const summaries = new WeakMap<ReasonGroup, GroupSummary>();
 function summaryOf(p: Prepared, g: ReasonGroup): GroupSummary {
   const hit = summaries.get(g);
   if (hit) return hit;
-  const t = p.thresholds.reasons;
+  const base = g.delta && summaries.get(g.delta.base);
+  const s = base ? updatedSummary(p, base, g) : freshSummary(p, g);
+  summaries.set(g, s);
+  return s;
+}
+
+/** Whether a group member is a newcomer (fresh wallet, or no earlier votes when ages are unknown). */
+function newcomerTest(p: Prepared): (v: VoteVersion) => boolean {
   const created = p.context.walletCreated;
   const prior = p.context.otherVotes ? historyIndex(p.context, p.proposal).prior : undefined;
-  const newcomer = (v: VoteVersion): boolean => {
+  return (v) => {
     const c = created?.[v.voter];
     if (c !== undefined) return (v.created - c) / 86400 < NEWCOMER_DAYS;
     if (prior) return !prior.has(v.voter);
     return false; // unknown: no evidence either way, so no escalation
   };
-  const counts = new Map<number, number>();
-  const vp = createExactSum();
-  const contribution = emptyExactScores(p.proposal.choices.length);
-  for (const v of g.votes) {
-    const c = mainChoice(v.choice);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
-    addExact(vp, v.vp);
-    applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, 1);
-  }
-  const homogeneity = Math.max(...counts.values()) / g.votes.length;
-  const voters = [...new Set(g.votes.map((v) => v.voter))].sort();
-  const size = voters.length;
-  const newcomerShare = g.votes.filter(newcomer).length / g.votes.length;
+}
+
+function finishSummary(p: Prepared, g: ReasonGroup, parts: Omit<GroupSummary, 'size' | 'homogeneity' | 'newcomerShare' | 'severity' | 'score'>): GroupSummary {
+  const t = p.thresholds.reasons;
+  let top = 0;
+  for (const c of parts.choiceCounts.values()) if (c > top) top = c;
+  const homogeneity = top / g.votes.length;
+  const size = parts.voters.length;
+  const newcomerShare = parts.newcomers / g.votes.length;
   const severity: Severity = size >= t.mediumGroupSize && homogeneity >= 0.8 && newcomerShare >= 0.5 ? 'medium' : 'low';
   const score = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
-  const s: GroupSummary = {
+  return { ...parts, size, homogeneity, newcomerShare, severity, score };
+}
+
+function freshSummary(p: Prepared, g: ReasonGroup): GroupSummary {
+  const newcomer = newcomerTest(p);
+  const choiceCounts = new Map<number, number>();
+  const vp = createExactSum();
+  const contribution = emptyExactScores(p.proposal.choices.length);
+  let newcomers = 0;
+  for (const v of g.votes) {
+    const c = mainChoice(v.choice);
+    choiceCounts.set(c, (choiceCounts.get(c) ?? 0) + 1);
+    addExact(vp, v.vp);
+    applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, 1);
+    if (newcomer(v)) newcomers++;
+  }
+  return finishSummary(p, g, {
     votes: [...new Set(g.votes.map((v) => v.id))].sort(),
-    voters,
-    size,
-    homogeneity,
-    newcomerShare,
-    severity,
-    score,
+    voters: [...new Set(g.votes.map((v) => v.voter))].sort(),
     vp,
     contribution,
-  };
-  summaries.set(g, s);
-  return s;
+    choiceCounts,
+    newcomers,
+  });
+}
+
+/** The summary of `g` from its base's (one counted vote per voter, so ids and voters stay unique). */
+function updatedSummary(p: Prepared, base: GroupSummary, g: ReasonGroup): GroupSummary {
+  const newcomer = newcomerTest(p);
+  const choiceCounts = new Map(base.choiceCounts);
+  const vp = [...base.vp];
+  const contribution = cloneExactScores(base.contribution);
+  const votes = base.votes.slice();
+  const voters = base.voters.slice();
+  let newcomers = base.newcomers;
+  const { added, removed } = g.delta!;
+  for (const [list, sign] of [[removed, -1], [added, 1]] as const) {
+    for (const v of list) {
+      const c = mainChoice(v.choice);
+      const n = (choiceCounts.get(c) ?? 0) + sign;
+      if (n === 0) choiceCounts.delete(c);
+      else choiceCounts.set(c, n);
+      addExact(vp, sign * v.vp);
+      applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, sign);
+      if (newcomer(v)) newcomers += sign;
+      sortedToggle(votes, v.id, sign);
+      sortedToggle(voters, v.voter, sign);
+    }
+  }
+  return finishSummary(p, g, { votes, voters, vp, contribution, choiceCounts, newcomers });
+}
+
+/** Inserts (sign 1) or removes (sign -1) a string in a sorted array. */
+function sortedToggle(a: string[], x: string, sign: number): void {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m] < x) lo = m + 1;
+    else hi = m;
+  }
+  if (sign > 0) a.splice(lo, 0, x);
+  else if (a[lo] === x) a.splice(lo, 1);
 }

@@ -3,7 +3,8 @@ import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
 import { removalChangesOutcome } from '../prepare.ts';
 import { clamp01, fmt, pct } from '../stats.ts';
-import { mainChoice } from '../tally.ts';
+import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, mainChoice, outcomeOf, resultOf } from '../tally.ts';
+import type { ExactScores } from '../tally.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 import { UnionFind } from '../unionfind.ts';
 import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
@@ -59,7 +60,7 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
     };
     const flags: Flag[] = [];
     for (const c of graph.clusters()) {
-      const flag = scoreCluster(p, c.stats, () => c.members().sort(byCreated), ctx);
+      const flag = scoreCluster(p, c.stats, () => (c.memo.members ??= c.members().sort(byCreated)), ctx, c.memo);
       if (flag) flags.push(flag);
     }
     return flags;
@@ -135,10 +136,18 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
 
 const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
 
+/** What scoring a cluster derives from its members alone, kept while its members stay (incremental graph). */
+export type ClusterMemo = {
+  members?: VoteVersion[];
+  funder?: { value: number | undefined };
+  /** Sorted ids and voters, and the members' exact per-choice contribution. */
+  evidence?: { votes: string[]; voters: string[]; contribution: ExactScores };
+};
+
 /** Scores one cluster (members listed in created order only when needed); undefined below the minimum score. */
-function scoreCluster(p: Prepared, stats: ClusterStats, members: () => VoteVersion[], cc: ClusterContext): Flag | undefined {
+function scoreCluster(p: Prepared, stats: ClusterStats, members: () => VoteVersion[], cc: ClusterContext, memo?: ClusterMemo): Flag | undefined {
   const t = p.thresholds.sybil;
-  const f = clusterFeatures(p, stats, members, cc);
+  const f = clusterFeatures(p, stats, members, cc, memo);
   let wsum = 0;
   let score = 0;
   for (const [k, w] of Object.entries(WEIGHTS)) {
@@ -150,8 +159,21 @@ function scoreCluster(p: Prepared, stats: ClusterStats, members: () => VoteVersi
   score = wsum > 0 ? score / wsum : 0;
   if (score < t.minScore) return undefined;
   const mv = members();
-  const voters = mv.map((v) => v.voter);
-  const outcomeChanged = removalChangesOutcome(p, voters);
+  let voters: string[];
+  let outcomeChanged: boolean;
+  let evidence: { votes: string[]; voters: string[] } | undefined;
+  if (memo) {
+    // the members' counted votes taken out at once: exact sums, so the same result as removing them one by one
+    const e = (memo.evidence ??= evidenceOf(p, mv));
+    const exact = cloneExactScores(p.exact);
+    addExactScores(exact, e.contribution, -1);
+    outcomeChanged = outcomeOf(resultOf(exactScoreValues(exact), p.proposal.quorum)) !== outcomeOf(p.result);
+    voters = e.voters;
+    evidence = e;
+  } else {
+    voters = mv.map((v) => v.voter);
+    outcomeChanged = removalChangesOutcome(p, voters);
+  }
   let severity: Severity = 'low';
   if (score >= t.mediumScore) severity = 'medium';
   if (score >= t.highScore && (mv.length >= t.largeClusterSize || outcomeChanged)) severity = 'high';
@@ -174,8 +196,9 @@ function scoreCluster(p: Prepared, stats: ClusterStats, members: () => VoteVersi
     kind: 'sybil-cluster',
     severity,
     score,
-    votes: mv.map((v) => v.id),
+    votes: evidence ? evidence.votes : mv.map((v) => v.id),
     voters,
+    sorted: !!evidence,
     figures,
     explanation: (g) =>
       `${fmt(g.size)} linked wallets holding ${pct(g.vpShare)} of the cast voting power voted within ${fmt(g.spanMinutes)} minutes; ` +
@@ -253,7 +276,14 @@ function statsOf(p: Prepared, mv: VoteVersion[], cc: ClusterContext): ClusterSta
   return s;
 }
 
-function clusterFeatures(p: Prepared, s: ClusterStats, members: () => VoteVersion[], cc: ClusterContext): Features {
+/** Sorted evidence of a cluster and its members' exact contribution to the tally. */
+function evidenceOf(p: Prepared, mv: VoteVersion[]): { votes: string[]; voters: string[]; contribution: ExactScores } {
+  const contribution = emptyExactScores(p.proposal.choices.length);
+  for (const v of mv) applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, 1);
+  return { votes: [...new Set(mv.map((v) => v.id))].sort(), voters: [...new Set(mv.map((v) => v.voter))].sort(), contribution };
+}
+
+function clusterFeatures(p: Prepared, s: ClusterStats, members: () => VoteVersion[], cc: ClusterContext, memo?: ClusterMemo): Features {
   const { sortedVp, windowLength, isExchange } = cc;
   const t = p.thresholds.sybil;
   const k = s.size;
@@ -275,7 +305,9 @@ function clusterFeatures(p: Prepared, s: ClusterStats, members: () => VoteVersio
   };
   if (s.withApp > 0) f.app = s.appMode / k;
   const ctx = p.context;
-  if (ctx.funders) {
+  if (memo?.funder) {
+    if (memo.funder.value !== undefined) f.funder = memo.funder.value;
+  } else if (ctx.funders) {
     // funding linkage: members sharing a non-exchange funder with another member, or funded by a member
     const funders = ctx.funders;
     const mv = members();
@@ -298,6 +330,7 @@ function clusterFeatures(p: Prepared, s: ClusterStats, members: () => VoteVersio
       f.funder = linked.size / k;
     }
   }
+  if (memo && !memo.funder) memo.funder = { value: f.funder };
   if (s.withAge > 0) f.young = s.young / k;
   if (cc.anyInReason) f.reason = s.inReason / k;
   return f;

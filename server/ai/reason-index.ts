@@ -4,6 +4,7 @@
  * others is linked exactly as the batch would link it: appended, with its candidate edges and no regrouping.
  * Anything that reorders the texts (an earlier vote, a text's first vote replaced) rebuilds from the counted votes.
  */
+import { UnionFind } from './unionfind.ts';
 import { boilerplateSet, candidates, nearDuplicatePair, paraphrasePair, textFeatures } from './detectors/reasons.ts';
 import type { ReasonGroup, TextFeatures } from './detectors/reasons.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -12,35 +13,6 @@ import type { VoteVersion } from './types.ts';
 type Pending = { base: ReasonGroup | undefined; added: VoteVersion[]; removed: VoteVersion[] };
 
 const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
-
-/** Growable disjoint sets with union by size. */
-class GrowingUnionFind {
-  readonly parent: number[] = [];
-  readonly size: number[] = [];
-  push(): number {
-    this.parent.push(this.parent.length);
-    this.size.push(1);
-    return this.parent.length - 1;
-  }
-  find(x: number): number {
-    const p = this.parent;
-    while (p[x] !== x) {
-      p[x] = p[p[x]];
-      x = p[x];
-    }
-    return x;
-  }
-  /** Joins the sets of a and b; returns [new root, absorbed root], or undefined when already joined. */
-  union(a: number, b: number): [number, number] | undefined {
-    let ra = this.find(a);
-    let rb = this.find(b);
-    if (ra === rb) return undefined;
-    if (this.size[ra] < this.size[rb]) [ra, rb] = [rb, ra];
-    this.parent[rb] = ra;
-    this.size[ra] += this.size[rb];
-    return [ra, rb];
-  }
-}
 
 /** The former group holding most of g's votes (undefined when none does). */
 function mostShared(g: ReasonGroup, former: Map<VoteVersion, ReasonGroup>): ReasonGroup | undefined {
@@ -71,8 +43,8 @@ export class ReasonIndex {
   private markNear: number[] = [];
   private markBow: number[] = [];
   /** Texts linked by near-duplicate edges only, and by all edges (the groups). */
-  private near = new GrowingUnionFind();
-  private all = new GrowingUnionFind();
+  private near = new UnionFind();
+  private all = new UnionFind();
   /** Per root of `all`: its texts, and how many near-duplicate components it joins (≥ 2: a paraphrase group). */
   private members = new Map<number, number[]>();
   private nearParts = new Map<number, number>();
@@ -203,7 +175,8 @@ export class ReasonIndex {
     if (ra === rb) return;
     const pa = this.pendingOfRoot(ra);
     const pb = this.pendingOfRoot(rb);
-    const [root, gone] = this.all.union(ra, rb)!;
+    const gone = this.all.union(ra, rb);
+    const root = gone === ra ? rb : ra;
     const into = this.members.get(root)!;
     const from = this.members.get(gone)!;
     // the merged group extends the larger former group; the other one's votes are added to it
@@ -233,8 +206,8 @@ export class ReasonIndex {
     this.bowBuckets = new Map();
     this.markNear = [];
     this.markBow = [];
-    this.near = new GrowingUnionFind();
-    this.all = new GrowingUnionFind();
+    this.near = new UnionFind();
+    this.all = new UnionFind();
     this.members = new Map();
     this.nearParts = new Map();
     this.groupOf = new Map();

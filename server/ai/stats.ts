@@ -85,3 +85,27 @@ export function nakamotoSorted(s: ArrayLike<number>, total: number): number {
   }
   return s.length;
 }
+
+/** First index of an ascending array whose value is ≥ x. */
+export function lowerBound<T extends number | string>(a: ArrayLike<T>, x: T): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m] < x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/** First index of an ascending array whose value is > x. */
+export function upperBound<T extends number | string>(a: ArrayLike<T>, x: T): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m] <= x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}

@@ -6,7 +6,8 @@
 import { addExact, createExactSum } from '../scoring/exact-sum.ts';
 import { DynamicComponents } from './dynamic-components.ts';
 import type { ReasonGroup } from './detectors/reasons.ts';
-import { isYoungWallet, lowerBound, sybilBucketGap, sybilBucketKey, upperBound } from './detectors/sybil.ts';
+import { isYoungWallet, sybilBucketGap, sybilBucketKey } from './detectors/sybil.ts';
+import { lowerBound, upperBound } from './stats.ts';
 import type { ClusterMemo, ClusterStats } from './detectors/sybil.ts';
 import { mainChoice } from './tally.ts';
 import type { Thresholds } from './thresholds.ts';

@@ -1,7 +1,7 @@
 /** D10: copy-paste, templated and paraphrased vote reasons across voters. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { fmt, pct } from '../stats.ts';
+import { fmt, lowerBound, pct } from '../stats.ts';
 import { mainChoice } from '../tally.ts';
 import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
 import type { TrigramVector } from '../text.ts';
@@ -302,13 +302,7 @@ function updatedSummary(p: Prepared, base: GroupSummary, g: ReasonGroup): GroupS
 
 /** Inserts (sign 1) or removes (sign -1) a string in a sorted array. */
 function sortedToggle(a: string[], x: string, sign: number): void {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (a[m] < x) lo = m + 1;
-    else hi = m;
-  }
+  const lo = lowerBound(a, x);
   if (sign > 0) a.splice(lo, 0, x);
   else if (a[lo] === x) a.splice(lo, 1);
 }

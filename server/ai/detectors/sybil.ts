@@ -2,7 +2,7 @@
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
 import { removalChangesOutcome } from '../prepare.ts';
-import { clamp01, fmt, pct } from '../stats.ts';
+import { clamp01, fmt, lowerBound, pct, upperBound } from '../stats.ts';
 import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, mainChoice, outcomeOf, resultOf } from '../tally.ts';
 import type { ExactScores } from '../tally.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
@@ -345,31 +345,6 @@ function modeCount<T>(xs: T[]): number {
     if (c > best) best = c;
   }
   return best;
-}
-
-
-/** First index of an ascending array whose value is ≥ x. */
-export function lowerBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (a[m] < x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
-/** First index of an ascending array whose value is > x. */
-export function upperBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (a[m] <= x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
 }
 
 /** Number of ascending created times in [from, to]. */

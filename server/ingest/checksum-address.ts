@@ -17,7 +17,8 @@ export function checksumAddress(address: string): string {
   let checksummed = '0x';
   for (let index = 0; index < 40; index++) {
     const char = hex[index];
-    checksummed += char > '9' && parseInt(hash[index], 16) >= 8 ? char.toUpperCase() : char;
+    // A letter is upper case where its nibble of the hash is 8 or more: hex digits '8'..'f' are char codes ≥ 0x38.
+    checksummed += char > '9' && hash.charCodeAt(index) >= 0x38 ? char.toUpperCase() : char;
   }
   // ethers' own error, so callers that tell errors apart see no difference.
   if (checksummed !== address && MIXED_CASE.test(address)) return getAddress(address);

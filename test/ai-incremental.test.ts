@@ -26,6 +26,8 @@ function check(t: Test, h: ProposalHistory, order: 'mci' | 'shuffled'): void {
   const final = analyzeProposal(h, defaultThresholds, { now: 5 });
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   t.ok(Math.abs(sum(inc.runningScores) - sum(final.result.scores)) <= 1e-6 * Math.max(1, sum(final.result.scores)), 'running tally agrees');
+  // Both come from exact sums: equal to the last digit, in any arrival order.
+  t.same(inc.runningScores, final.result.scores, 'running tally equals the batch tally exactly');
 }
 
 t.test('incremental reports equal the batch run (attacked proposals, mci and shuffled arrival)', async (t) => {

@@ -45,7 +45,7 @@ export function fairnessSummary(p: Prepared): Fairness {
 }
 
 /** Counted voters per choice (by main choice). */
-export function headCounts(latest: Iterable<VoteVersion>, choices: number): number[] {
+function headCounts(latest: Iterable<VoteVersion>, choices: number): number[] {
   const heads = new Array<number>(choices).fill(0);
   for (const v of latest) {
     const c = mainChoice(v.choice);

@@ -1,6 +1,6 @@
 /** Incremental analyzer: keeps a proposal's state and updates it on each new vote; reports equal the batch run. */
 import { buildReport, runDetectors } from './analyze.ts';
-import { fromParts } from './prepare.ts';
+import { byCreated, fromParts } from './prepare.ts';
 import type { AnalysisCache, Prepared } from './prepare.ts';
 import { byLatePower, countLate, historyIndex, lateEntryOf, lateFromOf } from './detectors/late-swing.ts';
 import type { LateEntry } from './detectors/late-swing.ts';
@@ -13,7 +13,6 @@ import { defaultThresholds } from './thresholds.ts';
 import type { Thresholds } from './thresholds.ts';
 import type { HistoryContext, ProposalInput, RiskReport, VoteVersion } from './types.ts';
 
-const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
 
 /** Per-proposal state fed one vote at a time (any mci order; duplicates by id are ignored). */
 export class IncrementalAnalyzer {
@@ -71,22 +70,6 @@ export class IncrementalAnalyzer {
 
   get context(): HistoryContext {
     return this.ctx;
-  }
-
-  /** Replaces the cross-proposal context; the link graph is rebuilt only when the funding data changed. */
-  set context(context: HistoryContext) {
-    const old = this.ctx;
-    this.ctx = context;
-    if (old.funders !== context.funders || old.funderTags !== context.funderTags) {
-      const graph = new SybilGraph(this.proposal, this.thresholds, context);
-      for (const v of this.latest) graph.set(v.voter, v);
-      this.cache.sybil = graph;
-    }
-    this.cache.reasonIndex!.renew();
-    const { prior } = historyIndex(context, this.proposal);
-    let withHistory = 0;
-    if (prior.size) for (const voter of this.byVoter.keys()) if (prior.has(voter)) withHistory++;
-    this.cache.late!.withHistory = withHistory;
   }
 
   /** Current per-choice scores, updated on every add. */

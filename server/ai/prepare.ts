@@ -49,7 +49,8 @@ export type AnalysisCache = {
   multiVersionVoters?: Set<string>;
 };
 
-const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
+/** Votes in time order (mci breaks ties). */
+export const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
 
 /** Builds the shared view from a history (votes in any order). */
 export function prepare(history: ProposalHistory, thresholds: Thresholds): Prepared {

@@ -8,11 +8,11 @@ import { UnionFind } from './unionfind.ts';
 import { boilerplateSet, candidates, nearDuplicatePair, paraphrasePair, textFeatures } from './detectors/reasons.ts';
 import type { ReasonGroup, TextFeatures } from './detectors/reasons.ts';
 import type { Thresholds } from './thresholds.ts';
+import { byCreated } from './prepare.ts';
 import type { VoteVersion } from './types.ts';
 
 type Pending = { base: ReasonGroup | undefined; added: VoteVersion[]; removed: VoteVersion[] };
 
-const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
 
 /** The former group holding most of g's votes (undefined when none does). */
 function mostShared(g: ReasonGroup, former: Map<VoteVersion, ReasonGroup>): ReasonGroup | undefined {
@@ -112,13 +112,6 @@ export class ReasonIndex {
     if (d === undefined) this.dirty.set(r, (d = { base: this.groupOf.get(r) ?? undefined, added: [], removed: [] }));
     this.arrayFresh = false;
     return d ?? undefined;
-  }
-
-  /** Forgets every group object (their memoised summaries read the context, which changed). */
-  renew(): void {
-    for (const r of this.groupOf.keys()) this.dirty.set(r, null);
-    this.groupOf.clear();
-    this.arrayFresh = false;
   }
 
   private invalidate(): void {

@@ -6,7 +6,7 @@
 import { addExact, createExactSum } from '../scoring/exact-sum.ts';
 import { DynamicComponents } from './dynamic-components.ts';
 import type { ReasonGroup } from './detectors/reasons.ts';
-import { isYoungWallet, sybilBucketGap, sybilBucketKey } from './detectors/sybil.ts';
+import { exchangeFunder, isYoungWallet, sybilBucketGap, sybilBucketKey } from './detectors/sybil.ts';
 import { lowerBound, upperBound } from './stats.ts';
 import type { ClusterMemo, ClusterStats } from './detectors/sybil.ts';
 import { mainChoice } from './tally.ts';
@@ -99,8 +99,7 @@ export class SybilGraph {
     this.funders = context.funders;
     this.walletCreated = context.walletCreated;
     this.youngDays = t.youngWalletDays;
-    const tags = context.funderTags ?? {};
-    this.isExchange = (f) => tags[f] === 'cex' || tags[f] === 'bridge' || tags[f] === 'contract';
+    this.isExchange = exchangeFunder(context.funderTags);
     this.comps = new DynamicComponents(t.minClusterSize, (i, visit, group) => this.adjacent(i, visit, group), {
       enter: (label, i) => this.enter(label, i),
       leave: (label, i) => this.leave(label, i),

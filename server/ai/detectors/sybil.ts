@@ -43,8 +43,7 @@ type ClusterContext = {
 export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = []): Flag[] {
   const t = p.thresholds.sybil;
   const windowLength = Math.max(1, p.proposal.end - p.proposal.start);
-  const tags = p.context.funderTags ?? {};
-  const isExchange = (f: string): boolean => tags[f] === 'cex' || tags[f] === 'bridge' || tags[f] === 'contract';
+  const isExchange = exchangeFunder(p.context.funderTags);
   const graph = p.cache?.sybil;
   if (graph) {
     // kept up to date vote by vote (server/ai/sybil-graph.ts): same edges, so the same clusters
@@ -350,4 +349,10 @@ function modeCount<T>(xs: T[]): number {
 /** Number of ascending created times in [from, to]. */
 function countCreatedIn(created: ArrayLike<number>, from: number, to: number): number {
   return upperBound(created, to) - lowerBound(created, from);
+}
+
+/** Whether a funder is an exchange, bridge or contract (funding from one is no evidence of a common owner). */
+export function exchangeFunder(funderTags: Record<string, string> | undefined): (funder: string) => boolean {
+  const tags = funderTags ?? {};
+  return (funder) => tags[funder] === 'cex' || tags[funder] === 'bridge' || tags[funder] === 'contract';
 }

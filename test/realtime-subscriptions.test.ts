@@ -79,7 +79,8 @@ t.test('one event, many selections: each gets its own payload, rendered once per
   const withReason = 'subscription ($p: String!, $r: Boolean!) { votes(proposal: $p) { id voter reason @include(if: $r) } }';
   const feeds = {
     a: record(clients[0], idChoice, { p }),
-    b: record(clients[1], idChoice, { p }),
+    // Another key order and a variable the document does not use: still the same selection.
+    b: record(clients[1], idChoice, { unused: 'x', p }),
     reason: record(clients[2], withReason, { p, r: true }),
     noReason: record(clients[3], withReason, { p, r: false }),
     nested: record(clients[4], 'subscription ($p: String!) { votes(proposal: $p) { id proposal { id title } } }', { p }),

@@ -57,6 +57,7 @@ export function prepareSubscription({ schema, app, request, rules, maxDepth, cac
   if (typeof query !== 'string') return fail('`query` must be a string');
   if (variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return fail('`variables` must be an object');
   if (operationName !== null && typeof operationName !== 'string') return fail('`operationName` must be a string');
+  const variableValues = (variables ?? {}) as Record<string, unknown>;
 
   let cached = cache.get(query);
   if (!cached || cached.schema !== schema) {
@@ -70,7 +71,7 @@ export function prepareSubscription({ schema, app, request, rules, maxDepth, cac
   const operation = getOperationAST(document, operationName);
   if (!operation) return fail(operationName ? `unknown operation "${operationName}"` : 'the document must name which operation to run');
   if (operation.operation !== 'subscription') return fail('only subscriptions are served over the websocket; send queries and mutations over HTTP');
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (variables ?? {}) as Record<string, unknown>, { maxErrors: 10 });
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues, { maxErrors: 10 });
   if (coerced.errors) return { errors: coerced.errors };
   const root = schema.getSubscriptionType()!;
   const fragments: Record<string, FragmentDefinitionNode> = {};
@@ -88,9 +89,9 @@ export function prepareSubscription({ schema, app, request, rules, maxDepth, cac
     return { errors: [error as GraphQLError] };
   }
 
-  // Everything the text depends on: the same key renders once for every subscriber that has it.
-  const key = `${operationName ?? ''}\n${JSON.stringify(variables ?? {})}\n${query}`;
-  const variableValues = (variables ?? {}) as Record<string, unknown>;
+  // Everything the text depends on: the same key renders once for every subscriber that has it. The coerced
+  // variables (in definition order, unused ones left out), so key order or extra variables do not split a group.
+  const key = `${operationName ?? ''}\n${JSON.stringify(coerced.coerced)}\n${query}`;
   const rendering: Rendering = {
     key,
     render(payload, scope) {

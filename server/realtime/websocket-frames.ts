@@ -23,19 +23,3 @@ export function writeFrameHeader(out: Buffer, at: number, length: number): numbe
   }
   return at;
 }
-
-/** Encodes messages (three parts each) as consecutive text frames in one buffer. */
-export function textFrames(parts: Buffer[]): Buffer {
-  let total = 0;
-  for (let n = 0; n < parts.length; n += 3) {
-    const length = parts[n].length + parts[n + 1].length + parts[n + 2].length;
-    total += length + frameHeaderLength(length);
-  }
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (let n = 0; n < parts.length; n += 3) {
-    at = writeFrameHeader(out, at, parts[n].length + parts[n + 1].length + parts[n + 2].length);
-    for (let part = n; part < n + 3; part++) at += parts[part].copy(out, at);
-  }
-  return out;
-}

@@ -56,7 +56,7 @@ function runQueueWaitMs(pid: number | 'self'): number {
   }
 }
 
-function uptime(): string {
+function loadAverage(): string {
   return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
@@ -99,12 +99,6 @@ const digit = (code: number) => (code >= 97 ? code - 97 : code - 24);
 function idKeyOf(bytes: Buffer, end: number): number {
   let key = 0;
   for (let at = end - 10; at < end; at++) key = key * 32 + digit(bytes[at]);
-  return key;
-}
-
-function idKeyOfString(id: string): number {
-  let key = 0;
-  for (let at = id.length - 10; at < id.length; at++) key = key * 32 + digit(id.charCodeAt(at));
   return key;
 }
 
@@ -313,7 +307,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
     }
     const pid = service.process.pid!;
     const backends = await backendPids(database.url);
-    console.log(`\n### ${label}: ${SUBSCRIBERS} subscribers on one proposal, ${rate} votes/s for ${seconds} s (load average ${uptime()})`);
+    console.log(`\n### ${label}: ${SUBSCRIBERS} subscribers on one proposal, ${rate} votes/s for ${seconds} s (load average ${loadAverage()})`);
     console.log('  t (s)   RSS MB  heap MB  buffers MB  loop p99 ms  loop max ms  votes acked  deliveries  service CPU %  pg CPU %  bench CPU %');
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
@@ -347,7 +341,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
             const json = (await response.json()) as { id?: string };
             if (!response.ok || !json.id) return refuse(`${response.status} ${JSON.stringify(json).slice(0, 80)}`);
             acked++;
-            const key = idKeyOfString(json.id);
+            const key = idKeyOf(Buffer.from(json.id), json.id.length);
             if (acks.has(key)) refuse('two vote ids with the same key (idKeyOf)');
             acks.add(key);
             unposted.push(key, clock());
@@ -401,7 +395,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
       `  CPU per delivery (all of the service's work, ingest included, over deliveries): service ${perDelivery(end.service - start.service).toFixed(2)} µs, PostgreSQL ${perDelivery(end.pg - start.pg).toFixed(2)} µs, load generator ${perDelivery((end.bench.user + end.bench.system) / 1000).toFixed(2)} µs; CPU over the run: service ${((100 * (end.service - start.service)) / wall).toFixed(0)} %, PostgreSQL ${((100 * (end.pg - start.pg)) / wall).toFixed(0)} %, load generator ${((100 * (end.bench.user + end.bench.system)) / 1000 / wall).toFixed(0)} % (of one core; 200 % is the machine)`,
     );
     console.log(
-      `  run-queue wait per second: service ${((end.serviceWait - start.serviceWait) / (wall / 1000)).toFixed(0)} ms, load generator ${((end.benchWait - start.benchWait) / (wall / 1000)).toFixed(0)} ms; event-loop delay p99: service ${Math.max(0, ...probes.slice(-Math.ceil(wall / 1000)).map((probe) => probe.loopP99Ms)).toFixed(0)} ms (worst second), load generator ${(loop.percentile(99) / 1e6).toFixed(0)} ms (votes) and ${threadLoopP99.toFixed(0)} ms (${SUBSCRIBER_THREADS} subscriber thread(s)); load average ${uptime()}`,
+      `  run-queue wait per second: service ${((end.serviceWait - start.serviceWait) / (wall / 1000)).toFixed(0)} ms, load generator ${((end.benchWait - start.benchWait) / (wall / 1000)).toFixed(0)} ms; event-loop delay p99: service ${Math.max(0, ...probes.slice(-Math.ceil(wall / 1000)).map((probe) => probe.loopP99Ms)).toFixed(0)} ms (worst second), load generator ${(loop.percentile(99) / 1e6).toFixed(0)} ms (votes) and ${threadLoopP99.toFixed(0)} ms (${SUBSCRIBER_THREADS} subscriber thread(s)); load average ${loadAverage()}`,
     );
     report(`${label}: ack to delivery p50 (ms)`, latency.quantile(0.5), 'ms', 100, 'of limit 100 ms (p99)');
     report(`${label}: ack to delivery p99 (ms)`, latency.quantile(0.99), 'ms', 100, 'of limit 100 ms');
@@ -442,7 +436,7 @@ async function throughput(instances: number) {
     const bench = process.cpuUsage(before.bench);
     const cpu = services.map((service, n) => (100 * (processCpuMs(service.process.pid!) - before.services[n])) / wall);
     console.log(
-      `  ${instances} instance(s): ${(bodies.length / (wall / 1000)).toFixed(0)} votes/s; CPU (of one core): instances ${cpu.map((value) => `${value.toFixed(0)} %`).join(' + ')}, PostgreSQL ${((100 * (cpuOf(backends) - before.pg)) / wall).toFixed(0)} %, load generator ${((100 * (bench.user + bench.system)) / 1000 / wall).toFixed(0)} %; load average ${uptime()}`,
+      `  ${instances} instance(s): ${(bodies.length / (wall / 1000)).toFixed(0)} votes/s; CPU (of one core): instances ${cpu.map((value) => `${value.toFixed(0)} %`).join(' + ')}, PostgreSQL ${((100 * (cpuOf(backends) - before.pg)) / wall).toFixed(0)} %, load generator ${((100 * (bench.user + bench.system)) / 1000 / wall).toFixed(0)} %; load average ${loadAverage()}`,
     );
     return bodies.length / (wall / 1000);
   } finally {
@@ -454,7 +448,7 @@ async function throughput(instances: number) {
 if (!isMainThread) await subscriberThread(workerData as SubscriberThreadData);
 else {
   console.log(
-    `# realtime benchmark — ${new Date().toISOString()} — nproc ${os.availableParallelism()}, ${os.cpus()[0].model}, node ${process.version}, load average ${uptime()}${process.env.BENCH_SERVICE_ROOT ? `, service from ${process.env.BENCH_SERVICE_ROOT}` : ''}`,
+    `# realtime benchmark — ${new Date().toISOString()} — nproc ${os.availableParallelism()}, ${os.cpus()[0].model}, node ${process.version}, load average ${loadAverage()}${process.env.BENCH_SERVICE_ROOT ? `, service from ${process.env.BENCH_SERVICE_ROOT}` : ''}`,
   );
   if (PARTS.includes('fanout')) await fanOut('fan-out', RATE, SECONDS);
   if (PARTS.includes('memory')) await fanOut('memory', MEMORY_RATE, MEMORY_SECONDS);

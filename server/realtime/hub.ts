@@ -204,7 +204,6 @@ export function createHub(limits: HubLimits): Hub {
     if (connection.dropped) return;
     connection.dropped = true;
     dropped++;
-    connection.active = [];
     for (const subscriber of [...connection.subscriptions]) end(subscriber);
     // A client that does not read cannot take a close frame either: cut the connection, free its buffers.
     connection.socket.terminate();
@@ -226,7 +225,7 @@ export function createHub(limits: HubLimits): Hub {
     const written = () => (connection.unsent -= count);
     if (connection.socket.writeFrames?.(framesOf(active), written)) return;
     const parts: Buffer[] = [];
-    for (const [index, message] of active.length === 1 ? active[0].group.round!.bodies.map((_, message) => [0, message]) : sequence(active)) {
+    for (const [index, message] of sequence(active)) {
       const { before, group, after } = active[index];
       parts.push(before, group.round!.bodies[message], after);
     }

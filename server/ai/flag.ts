@@ -8,7 +8,7 @@ export type MakeFlagParameters = {
   score: number;
   votes: Iterable<string>;
   voters: Iterable<string>;
-  /** Votes and voters are already sorted and unique (kept as given, not copied). */
+  /** Votes and voters are already sorted and unique arrays (copied as they are, not re-sorted: they may be a detector's cache). */
   sorted?: boolean;
   figures: Record<string, number>;
   explanation: (figures: Record<string, number>) => string;
@@ -23,7 +23,7 @@ export function makeFlag(p: MakeFlagParameters): Flag {
     kind: p.kind,
     severity: p.severity,
     score: round(clamp01(p.score)),
-    evidence: p.sorted ? { votes: p.votes as string[], voters: p.voters as string[], figures } : { votes: [...new Set(p.votes)].sort(), voters: [...new Set(p.voters)].sort(), figures },
+    evidence: p.sorted ? { votes: (p.votes as string[]).slice(), voters: (p.voters as string[]).slice(), figures } : { votes: [...new Set(p.votes)].sort(), voters: [...new Set(p.voters)].sort(), figures },
     explanation: p.explanation(figures),
   };
   if (p.outcomeChanged !== undefined) flag.outcomeChanged = p.outcomeChanged;

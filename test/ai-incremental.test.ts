@@ -129,3 +129,24 @@ t.test('incremental reports equal the batch run after every vote when templated 
   });
   t.equal(same, votes.length - (base.length - 150), 'equal after every vote');
 });
+
+t.test('an analyzer built at once from a vote log equals the batch run, and after more votes added one by one', async (t) => {
+  const cases: ProposalHistory[] = [largeHistory(3000, 11)];
+  for (const [name, seed] of [['S8', 3], ['S9', 4], ['S4', 5], ['S1', 7]] as const) {
+    const sim = simulate(name, seed, { holders: 1200, proposalsPerSpace: 8, attackRate: 0.8 });
+    cases.push(...historiesOf(sim).slice(0, 4));
+  }
+  for (const h of cases) {
+    const votes = [...h.votes].sort((a, b) => a.mci - b.mci);
+    const k = Math.floor((votes.length * 2) / 3);
+    // built from a shuffled log with a duplicate: order and repeats do not matter
+    const given = votes.slice(0, k);
+    createRng(17).shuffle(given);
+    const inc = IncrementalAnalyzer.build(h.proposal, defaultThresholds, h.context, [...given, votes[0]]);
+    t.equal(inc.size, k);
+    t.same(inc.report(5), analyzeProposal({ ...h, votes: votes.slice(0, k) }, defaultThresholds, { now: 5 }), `${h.proposal.id} built from ${k} votes`);
+    for (const v of votes.slice(k)) inc.add(v);
+    t.same(inc.report(5), analyzeProposal(h, defaultThresholds, { now: 5 }), `${h.proposal.id} built, then ${votes.length - k} votes added`);
+    t.same(inc.runningScores, analyzeProposal(h, defaultThresholds, { now: 5 }).result.scores);
+  }
+});

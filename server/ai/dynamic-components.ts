@@ -101,6 +101,16 @@ export class DynamicComponents {
     this.put(this.newLabel(), i);
   }
 
+  /** Adds absent nodes as one component (a bulk build that already knows the components). */
+  addComponent(nodes: readonly number[]): void {
+    if (nodes.length === 0) return;
+    let top = 0;
+    for (const i of nodes) if (i > top) top = i;
+    this.reserve(top + 1);
+    const label = this.newLabel();
+    for (const i of nodes) if (this.comp[i] < 0) this.put(label, i);
+  }
+
   /** Removes node i; the caller passes its former neighbours to `separate`. */
   remove(i: number): void {
     if (this.labelOf(i) >= 0) this.take(i);

@@ -120,6 +120,31 @@ export class IncrementalAnalyzer {
     return this.ctx;
   }
 
+  /**
+   * Replaces the cross-proposal context (the live sweep's context follows the voters and the space's other
+   * proposals). What reads it is re-derived: the link graph only when the funding data changed, the reason groups'
+   * summaries (newcomers), and the count of voters with earlier history.
+   */
+  set context(context: HistoryContext) {
+    const old = this.ctx;
+    this.ctx = context;
+    if (old.funders !== context.funders || old.funderTags !== context.funderTags || old.walletCreated !== context.walletCreated) {
+      const graph = new SybilGraph(this.proposal, this.thresholds, context);
+      graph.load(Array.from(this.byVoter.values(), (list) => list[list.length - 1]));
+      this.cache.sybil = graph;
+    }
+    this.cache.reasonIndex!.renew();
+    const { prior } = historyIndex(context, this.proposal);
+    let withHistory = 0;
+    if (prior.size) for (const voter of this.byVoter.keys()) if (prior.has(voter)) withHistory++;
+    this.cache.late!.withHistory = withHistory;
+  }
+
+  /** Every version added, in log (mci) order. */
+  get votes(): readonly VoteVersion[] {
+    return this.versions;
+  }
+
   /** Current per-choice scores, updated on every add. */
   get runningScores(): number[] {
     return exactScoreValues(this.exact);

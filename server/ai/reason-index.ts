@@ -114,6 +114,13 @@ export class ReasonIndex {
     return d ?? undefined;
   }
 
+  /** Forgets every group object (their memoised summaries read the context, which changed). */
+  renew(): void {
+    for (const r of this.groupOf.keys()) this.dirty.set(r, null);
+    this.groupOf.clear();
+    this.arrayFresh = false;
+  }
+
   private invalidate(): void {
     this.valid = false;
     this.arrayFresh = false;

@@ -1,9 +1,9 @@
 /** Computes a proposal's risk: every detector over its vote log, then the advisory overseer (LLM when configured). */
 import { analyzeProposal } from '../ai/analyze.ts';
 import type { StructuredLlm } from '../ai/llm/client.ts';
-import { oversee } from '../ai/llm/oversee.ts';
 import type { Db } from '../db/open-database.ts';
 import { loadRiskInput } from './load-risk-input.ts';
+import { overseeRisk } from './oversee-risk.ts';
 import type { StoredRisk } from './types.ts';
 
 export type ComputeRiskParameters = {
@@ -20,10 +20,5 @@ export async function computeRisk({ db, proposalId, now, llm }: ComputeRiskParam
   const input = await loadRiskInput({ db, proposalId });
   if (!input) return undefined;
   const report = analyzeProposal(input.history, input.thresholds, { now });
-  // Only the reasons of votes a flag cites are shown to the model, as untrusted data.
-  const cited = new Set(report.flags.flatMap((flag) => flag.evidence.votes));
-  const reasons: Record<string, string> = {};
-  for (const vote of input.history.votes) if (vote.reason && cited.has(vote.id)) reasons[vote.id] = vote.reason;
-  const oversight = await oversee({ report, proposal: input.history.proposal, reasons, rules: input.rules, llm });
-  return { report, oversight, lastMci: input.lastMci };
+  return overseeRisk({ report, proposal: input.history.proposal, votes: input.history.votes, rules: input.rules, lastMci: input.lastMci, llm });
 }

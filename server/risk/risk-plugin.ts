@@ -10,11 +10,19 @@ import { inArray } from 'drizzle-orm';
 import { riskReports } from '../../schema/ai-tables.ts';
 import { topics } from '../realtime/dispatcher.ts';
 import { claimRiskRaise } from './claim-risk-raise.ts';
+import { LiveAnalyzers } from './live-analyzers.ts';
 import { riskView } from './risk-view.ts';
 import { sweepRiskReports } from './sweep-risk-reports.ts';
 import type { StoredRisk } from './types.ts';
 
-export type RiskPluginOptions = { db: Db; intervalMs: number; debounceSeconds: number; llm?: StructuredLlm };
+export type RiskPluginOptions = {
+  db: Db;
+  intervalMs: number;
+  debounceSeconds: number;
+  llm?: StructuredLlm;
+  /** Open proposals whose incremental analyzer this instance keeps in memory; 0 computes every report from the whole log. */
+  liveAnalyzers: number;
+};
 
 const plugin: FastifyPluginAsync<RiskPluginOptions> = async (app, options) => {
   // Every instance pushes reports to its own subscribers; the sweep publishes once to all of them.
@@ -34,13 +42,14 @@ const plugin: FastifyPluginAsync<RiskPluginOptions> = async (app, options) => {
       claimRiskRaise({ db: tx, proposal, level: view.level }),
     );
   };
+  const analyzers = options.liveAnalyzers > 0 ? new LiveAnalyzers(options.liveAnalyzers) : undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
       // One sweep at a time: a slow one (large proposal, slow LLM endpoint) delays the next instead of piling up.
       if (running) return;
-      running = sweepRiskReports({ db: options.db, now: Math.floor(Date.now() / 1000), debounceSeconds: options.debounceSeconds, llm: options.llm, log: app.log, onStored })
+      running = sweepRiskReports({ db: options.db, now: Math.floor(Date.now() / 1000), debounceSeconds: options.debounceSeconds, llm: options.llm, log: app.log, onStored, analyzers })
         .catch((error) => app.log.error({ err: error }, 'risk sweep failed'))
         .finally(() => {
           running = undefined;

@@ -1,0 +1,102 @@
+/** The per-instance cache of incremental analyzers of open proposals, bounded by least-recent use. */
+import type { IncrementalAnalyzer } from '../ai/incremental.ts';
+import type { ProposalInput, VoteVersion } from '../ai/types.ts';
+
+/** One open proposal's live state: what its analyzer has seen and what its report's inputs were. */
+export type LiveEntry = {
+  analyzer: IncrementalAnalyzer;
+  /** The last vote-log entry of the proposal added; 0 without votes. */
+  lastMci: number;
+  /** The proposal row and the space's thresholds the analyzer was built for; any change rebuilds it. */
+  fingerprint: string;
+  /** Measured cost of one `add` on this analyzer, ms (it grows with the proposal's size). */
+  addMs: number;
+  /** The other proposals and the last vote-log entry among them when their votes were loaded. */
+  contextFingerprint: string;
+  others: ProposalInput[];
+  /** Each other proposal's latest vote per voter, in order of first vote: all the context reads of them. */
+  otherVotes: Map<string, VoteVersion[]>;
+  /** The proposal's latest vote per voter, in order of first vote (the context depends on who voted only). */
+  ownLatest: Map<string, VoteVersion>;
+};
+
+/**
+ * What a sweep weighs to choose between adding the new votes one by one and building the analyzer again at once.
+ * Seeded with the figures of bench/detect.ts at 100k votes (docs/benchmarks.md), then measured (moving averages).
+ */
+export type AnalyzerCosts = {
+  /** One `add`, ms: the seed of a new entry (each entry then measures its own). */
+  addMs: number;
+  /** `IncrementalAnalyzer.build`, ms per vote. */
+  buildMsPerVote: number;
+  /** Whether measured timings update the figures (off: a fixed choice, for tests). */
+  adaptive: boolean;
+};
+
+export const defaultAnalyzerCosts: AnalyzerCosts = { addMs: 0.3, buildMsPerVote: 0.012, adaptive: true };
+
+/** A Map in least-recently-used order that drops the oldest entry past its capacity. */
+export class LiveAnalyzers {
+  readonly capacity: number;
+  readonly costs: AnalyzerCosts;
+  private entries = new Map<string, LiveEntry>();
+
+  constructor(capacity: number, costs: Partial<AnalyzerCosts> = {}) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`live analyzers capacity must be a positive integer, got ${capacity}`);
+    this.capacity = capacity;
+    this.costs = { ...defaultAnalyzerCosts, ...costs };
+  }
+
+  /** Whether adding `added` votes one by one would cost more than building the analyzer from all its votes. */
+  rebuildIsCheaper(entry: LiveEntry, added: number): boolean {
+    return added * entry.addMs > (entry.analyzer.size + added) * this.costs.buildMsPerVote;
+  }
+
+  /** Records how long adding `count` votes took on the entry (small batches say little: skipped). */
+  measureAdds(entry: LiveEntry, count: number, ms: number): void {
+    if (this.costs.adaptive && count >= 20) entry.addMs = 0.7 * entry.addMs + 0.3 * (ms / count);
+  }
+
+  /** Records how long building an analyzer of `count` votes took. */
+  measureBuild(count: number, ms: number): void {
+    if (this.costs.adaptive && count >= 1000) this.costs.buildMsPerVote = 0.7 * this.costs.buildMsPerVote + 0.3 * (ms / count);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The proposal's entry, now the most recently used; undefined when absent. */
+  get(proposal: string): LiveEntry | undefined {
+    const entry = this.entries.get(proposal);
+    if (entry) {
+      this.entries.delete(proposal);
+      this.entries.set(proposal, entry);
+    }
+    return entry;
+  }
+
+  set(proposal: string, entry: LiveEntry): void {
+    this.entries.delete(proposal);
+    this.entries.set(proposal, entry);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(proposal: string): void {
+    this.entries.delete(proposal);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+}
+
+/** Keeps the latest version per voter in first-vote order: Map.set on a known key keeps its position. */
+export function latestByVoter(votes: readonly VoteVersion[], into = new Map<string, VoteVersion>()): Map<string, VoteVersion> {
+  for (const vote of votes) into.set(vote.voter, vote);
+  return into;
+}

@@ -1,7 +1,8 @@
 /**
  * Detector benchmark: precision / recall / F1 per detector and scenario over seeds, overall targets,
  * and timings on 100k / 1M-vote proposals.
- * Usage: npm run bench:detect [-- --seeds 5 --first-seed 101 --scenarios S0,S1|none --no-timing --incremental-only --no-enrichment]
+ * Usage: npm run bench:detect [-- --seeds 5 --first-seed 101 --scenarios S0,S1|none --no-timing --incremental-only --sweep-only --no-enrichment]
+ * (--sweep-only: only the live sweep's cost per proposal at 100k votes, incremental against batch)
  */
 import { parseArgs } from 'node:util';
 import { analyzeProposal } from '../server/ai/analyze.ts';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'no-timing': { type: 'boolean', default: false },
     'no-enrichment': { type: 'boolean', default: false },
     'incremental-only': { type: 'boolean', default: false },
+    'sweep-only': { type: 'boolean', default: false },
   },
 });
 const seeds = Number(values.seeds);
@@ -71,7 +73,7 @@ console.log(
     `high-severity false alarms ${o.honestHighAlerts} on ${o.honestProposals} honest proposals = ${((100 * o.honestHighAlerts) / Math.max(1, o.honestProposals)).toFixed(2)} per 100 (target ≤ 1)`,
 );
 
-if (!values['no-timing']) {
+if (!values['no-timing'] && !values['sweep-only']) {
   console.log('\nTimings (single proposal, all detectors, batch analyzeProposal; first run includes JIT warm-up):');
   for (const n of values['incremental-only'] ? [] : [100_000, 1_000_000]) {
     const h = largeHistory(n, 7);
@@ -87,10 +89,9 @@ if (!values['no-timing']) {
   }
   const h = largeHistory(100_000, 9);
   const sorted = [...h.votes].sort((a, b) => a.mci - b.mci);
-  const inc = new IncrementalAnalyzer(h.proposal, defaultThresholds, h.context);
   const tail = 300;
   const t0 = performance.now();
-  for (const v of sorted.slice(0, sorted.length - tail)) inc.add(v);
+  const inc = IncrementalAnalyzer.build(h.proposal, defaultThresholds, h.context, sorted.slice(0, sorted.length - tail));
   inc.report(h.proposal.end);
   const buildMs = performance.now() - t0;
   const adds: number[] = [];
@@ -105,7 +106,50 @@ if (!values['no-timing']) {
   }
   const q = (xs: number[], f: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
   console.log(
-    `  incremental at 100,000 votes (last ${tail} votes, each followed by a full report; first ${sorted.length - tail} fed in ${(buildMs / 1000).toFixed(2)} s): ` +
+    `  incremental at 100,000 votes (last ${tail} votes, each followed by a full report; first ${sorted.length - tail} built at once with a report in ${(buildMs / 1000).toFixed(2)} s): ` +
       `add median ${q(adds, 0.5).toFixed(3)} ms; add + report median ${q(totals, 0.5).toFixed(2)} ms, p99 ${q(totals, 0.99).toFixed(2)} ms (target ≤ 5 ms)`,
   );
+}
+
+if (!values['no-timing']) {
+  // What one live sweep of a 100k-vote proposal costs on the event loop (server/risk/compute-live-risk.ts, without
+  // the database): k new votes since the last sweep (30 s of debounce at 1, 10, 100, 1,000 votes/s) added to the
+  // analyzer, its context replaced (a new voter changes it) and a report; against building the analyzer at once
+  // over every vote (restart, first sight, or the sweep's choice when it is cheaper) and the batch analyzeProposal.
+  const n = 100_000;
+  const h = largeHistory(n, 9);
+  const sorted = [...h.votes].sort((a, b) => a.mci - b.mci);
+  const ms = (f: () => unknown): number => {
+    const t0 = performance.now();
+    f();
+    return performance.now() - t0;
+  };
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const batch = median([0, 1, 2].map(() => ms(() => analyzeProposal(h, defaultThresholds, { now: h.proposal.end }))));
+  const build = median([0, 1, 2].map(() => ms(() => IncrementalAnalyzer.build(h.proposal, defaultThresholds, h.context, sorted).report(h.proposal.end))));
+  console.log(`\nLive sweep of one proposal at ${n.toLocaleString('en')} votes (event-loop time per sweep, medians of 3; no database):`);
+  console.log(`  batch analyzeProposal ${batch.toFixed(0)} ms; analyzer built at once + report ${build.toFixed(0)} ms`);
+  for (const k of [30, 300, 3000, 30_000]) {
+    const runs: number[] = [];
+    let perAdd = 0;
+    for (let r = 0; r < (k >= 30_000 ? 1 : 3); r++) {
+      const inc = IncrementalAnalyzer.build(h.proposal, defaultThresholds, h.context, sorted.slice(0, n - k));
+      inc.report(h.proposal.end);
+      const tail = sorted.slice(n - k);
+      const adds = ms(() => {
+        for (const v of tail) inc.add(v);
+      });
+      perAdd = adds / k;
+      runs.push(adds + ms(() => {
+        inc.context = { ...h.context };
+        inc.report(h.proposal.end);
+      }));
+    }
+    const incremental = median(runs);
+    const chosen = Math.min(incremental, build);
+    console.log(
+      `  ${pad(k.toLocaleString('en'), 7)} new votes: incremental ${pad(`${incremental.toFixed(0)} ms`, 9)} (add ${perAdd.toFixed(3)} ms/vote), ` +
+        `sweep's choice ${pad(`${chosen.toFixed(0)} ms`, 8)} (${incremental <= build ? 'add' : 'build'}); batch ${batch.toFixed(0)} ms`,
+    );
+  }
 }

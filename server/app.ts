@@ -124,7 +124,7 @@ export async function buildApp({
   });
   await app.register(outcomePlugin, { db: database.db });
   await app.register(riskRoutePlugin, { db: database.db });
-  await app.register(riskPlugin, { db: database.db, intervalMs: config.riskIntervalMs, debounceSeconds: config.riskDebounceSeconds, llm, liveAnalyzers: config.riskLiveAnalyzers });
+  await app.register(riskPlugin, { db: database.db, intervalMs: config.riskIntervalMs, debounceSeconds: config.riskDebounceSeconds, llm, liveAnalyzers: config.riskLiveAnalyzers, liveAnalyzerVotes: config.riskLiveAnalyzerVotes });
   await app.register(finalizerPlugin, { db: database.db, decide, intervalMs: config.finalizeIntervalMs, settleSeconds: config.decisionSettleSeconds });
   await app.register(signerPlugin, {
     db: database.db,

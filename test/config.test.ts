@@ -51,6 +51,7 @@ t.test('a bad value is a clear error naming the variable, never echoing a secret
     [{ LLM_BASE_URL: 'https://api.example.com/v1', LLM_API_KEY: 'secretsecret', NODE_ENV: 'test' }, /non-loopback/],
     [{ RISK_DEBOUNCE_SECONDS: '-1' }, /^RISK_DEBOUNCE_SECONDS must be a whole number/],
     [{ RISK_LIVE_ANALYZERS: 'many' }, /^RISK_LIVE_ANALYZERS must be a whole number/],
+    [{ RISK_LIVE_ANALYZER_VOTES: '-5' }, /^RISK_LIVE_ANALYZER_VOTES must be a whole number/],
   ];
   for (const [env, message] of cases) {
     tt.throws(() => loadConfig({ env }), ConfigError, Object.keys(env)[0]);
@@ -68,6 +69,7 @@ t.test('the LLM endpoint: off without LLM_BASE_URL, typed with it, the key kept 
   tt.equal(loadConfig({ env: {} }).riskDebounceSeconds, 30);
   tt.equal(loadConfig({ env: {} }).riskLiveAnalyzers, 200);
   tt.equal(loadConfig({ env: { RISK_LIVE_ANALYZERS: '0' } }).riskLiveAnalyzers, 0);
+  tt.equal(loadConfig({ env: {} }).riskLiveAnalyzerVotes, 500_000);
   const config = loadConfig({
     env: { LLM_BASE_URL: 'http://127.0.0.1:11434/v1', LLM_API_KEY: 'sk-secretsecret', LLM_MODEL: 'llama3', LLM_TIMEOUT_MS: '15000', LLM_MAX_RETRIES: '2', RISK_INTERVAL_MS: '1000' },
   });

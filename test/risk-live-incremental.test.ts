@@ -148,3 +148,15 @@ t.test('a bounded map keeps the most recently used proposals and the reports sta
   tt.equal(analyzers.size, 1);
   tt.throws(() => new LiveAnalyzers(0), RangeError);
 });
+
+t.test('a bound on the votes held drops the least recently used analyzers, never the one just used', async (tt) => {
+  const analyzers = new LiveAnalyzers(10, adding, 1);
+  await post(await vote(voters[28], target, 2));
+  await post(await vote(voters[28], sibling, 3));
+  tt.same((await sweepAndCompare(tt, analyzers, 'vote bound')).length, 2);
+  const [kept] = analyzers.keys();
+  tt.equal(analyzers.size, 1);
+  tt.ok(analyzers.votes > 1, 'the last one swept stays over the bound');
+  tt.equal(analyzers.votes, analyzers.get(kept)!.analyzer.size);
+  tt.throws(() => new LiveAnalyzers(1, {}, -1), RangeError);
+});

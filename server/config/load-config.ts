@@ -60,6 +60,8 @@ export type Config = {
   riskDebounceSeconds: number;
   /** Open proposals whose incremental risk analyzer an instance keeps in memory (least recently used dropped); 0 disables. */
   riskLiveAnalyzers: number;
+  /** Most vote versions those analyzers hold together (least recently used dropped past it). */
+  riskLiveAnalyzerVotes: number;
   /** OpenAI-compatible endpoint of the advisory LLM layer; undefined without LLM_BASE_URL (deterministic text). */
   llm: LlmConfig | undefined;
   /** Seconds between signed checkpoints of the log head; 0: none. */
@@ -167,6 +169,7 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     riskIntervalMs: int(env, 'RISK_INTERVAL_MS', 5000, 100, 3_600_000),
     riskDebounceSeconds: int(env, 'RISK_DEBOUNCE_SECONDS', 30, 0, 86_400),
     riskLiveAnalyzers: int(env, 'RISK_LIVE_ANALYZERS', 200, 0, 100_000),
+    riskLiveAnalyzerVotes: int(env, 'RISK_LIVE_ANALYZER_VOTES', 500_000, 0, 1e9),
     llm: llmConfig(env),
     checkpointInterval: int(env, 'CHECKPOINT_INTERVAL', 60, 0, 7 * 24 * 3600),
     rateLimitMax: int(env, 'RATE_LIMIT_MAX', 100_000, 0, 1e9),

@@ -38,13 +38,24 @@ export const defaultAnalyzerCosts: AnalyzerCosts = { addMs: 0.3, buildMsPerVote:
 /** A Map in least-recently-used order that drops the oldest entry past its capacity. */
 export class LiveAnalyzers {
   readonly capacity: number;
+  /** Most vote versions held by all analyzers together (an analyzer takes ~1 KB per vote besides the votes). */
+  readonly maxVotes: number;
   readonly costs: AnalyzerCosts;
   private entries = new Map<string, LiveEntry>();
 
-  constructor(capacity: number, costs: Partial<AnalyzerCosts> = {}) {
+  constructor(capacity: number, costs: Partial<AnalyzerCosts> = {}, maxVotes = Infinity) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`live analyzers capacity must be a positive integer, got ${capacity}`);
+    if (!(maxVotes >= 0)) throw new RangeError(`live analyzers vote bound must be a non-negative number, got ${maxVotes}`);
     this.capacity = capacity;
+    this.maxVotes = maxVotes;
     this.costs = { ...defaultAnalyzerCosts, ...costs };
+  }
+
+  /** Vote versions held by all analyzers. */
+  get votes(): number {
+    let total = 0;
+    for (const entry of this.entries.values()) total += entry.analyzer.size;
+    return total;
   }
 
   /** Whether adding `added` votes one by one would cost more than building the analyzer from all its votes. */
@@ -80,6 +91,13 @@ export class LiveAnalyzers {
     this.entries.delete(proposal);
     this.entries.set(proposal, entry);
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    // the entry just used stays even alone over the bound: its next sweep would only build it again
+    let total = this.votes;
+    for (const [id, other] of this.entries) {
+      if (total <= this.maxVotes || id === proposal) break;
+      this.entries.delete(id);
+      total -= other.analyzer.size;
+    }
   }
 
   delete(proposal: string): void {

@@ -22,6 +22,8 @@ export type RiskPluginOptions = {
   llm?: StructuredLlm;
   /** Open proposals whose incremental analyzer this instance keeps in memory; 0 computes every report from the whole log. */
   liveAnalyzers: number;
+  /** Most vote versions those analyzers hold together (memory bound; least recently used dropped). */
+  liveAnalyzerVotes?: number;
 };
 
 const plugin: FastifyPluginAsync<RiskPluginOptions> = async (app, options) => {
@@ -42,7 +44,7 @@ const plugin: FastifyPluginAsync<RiskPluginOptions> = async (app, options) => {
       claimRiskRaise({ db: tx, proposal, level: view.level }),
     );
   };
-  const analyzers = options.liveAnalyzers > 0 ? new LiveAnalyzers(options.liveAnalyzers) : undefined;
+  const analyzers = options.liveAnalyzers > 0 ? new LiveAnalyzers(options.liveAnalyzers, {}, options.liveAnalyzerVotes) : undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   app.addHook('onReady', async () => {

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { riskReports } from '../schema/ai-tables.ts';
 import { computeRisk } from '../server/risk/compute-risk.ts';
 import { LiveAnalyzers } from '../server/risk/live-analyzers.ts';
+import { WorkerAnalyzerHost } from '../server/risk/worker-analyzer-host.ts';
 import { sweepRiskReports } from '../server/risk/sweep-risk-reports.ts';
 import type { StoredRisk } from '../server/risk/types.ts';
 import { postJson } from './support/client.ts';
@@ -78,55 +79,63 @@ const adding = { addMs: 0, adaptive: false };
 const building = { addMs: 1e6, adaptive: false };
 
 t.test('incremental sweeps store exactly the batch reports', async (tt) => {
-  const analyzers = new LiveAnalyzers(10, adding);
+  // This instance's analyzers run in a worker thread (as in the service); the other one's below on this thread.
+  const analyzers = new LiveAnalyzers(10, adding, Infinity, new WorkerAnalyzerHost());
+  tt.teardown(() => analyzers.host.close());
   // Round 1: first voters (no entry yet: built from the whole log).
   for (const [i, w] of voters.slice(0, 8).entries()) await post(await vote(w, target, 1 + (i % 2), i % 3 ? '' : `Reason ${i}`));
   tt.same((await sweepAndCompare(tt, analyzers, 'round 1')).sort(), [earlier, target].sort());
-  const first = analyzers.get(target)!.analyzer;
+  const first = analyzers.get(target)!;
+  tt.equal(first.builds, 1, 'built at first sight');
 
   // Round 2: new voters and changed votes (with copied reasons), incremental on the same analyzer.
   for (const [i, w] of voters.slice(8, 16).entries()) await post(await vote(w, target, 2, 'Vote Against, this is the right call for everyone!', 'ringbot'));
   for (const w of voters.slice(0, 3)) await post(await vote(w, target, 3, 'Changed my mind after the call.'));
   await sweepAndCompare(tt, analyzers, 'round 2');
-  tt.equal(analyzers.get(target)!.analyzer, first, 'new votes are added to the cached analyzer');
-  tt.equal(analyzers.get(target)!.analyzer.size, 19);
+  tt.equal(analyzers.get(target), first);
+  tt.equal(first.builds, 1, 'new votes are added to the cached analyzer');
+  tt.equal(first.size, 19);
 
   // Round 3: only vote changes (no new voter), and votes on the sibling proposal (the context changes).
   for (const w of voters.slice(3, 6)) await post(await vote(w, target, 2));
   for (const [i, w] of voters.slice(0, 10).entries()) await post(await vote(w, sibling, 1 + (i % 3)));
   tt.same((await sweepAndCompare(tt, analyzers, 'round 3')).sort(), [sibling, target].sort());
-  tt.equal(analyzers.get(target)!.analyzer, first, 'a changed context is replaced, not rebuilt');
+  tt.equal(first.builds, 1, 'a changed context is replaced, not rebuilt');
+  tt.equal(first.size, 22);
 
   // Round 4: the map is cleared (a restart): rebuilt from the whole log, same reports.
   analyzers.clear();
   for (const w of voters.slice(16, 20)) await post(await vote(w, target, 1));
   await sweepAndCompare(tt, analyzers, 'round 4 after clear');
-  const rebuilt = analyzers.get(target)!.analyzer;
+  const rebuilt = analyzers.get(target)!;
   tt.not(rebuilt, first);
+  tt.equal(rebuilt.builds, 1);
+  tt.equal(rebuilt.size, 26);
 
   // Round 5: another instance stores reports in between; this one catches up from its own last mci. The other
   // instance builds its analyzer again at once on every sweep with new votes (new voters, then only changes).
   const other = new LiveAnalyzers(10, building);
   for (const w of voters.slice(20, 24)) await post(await vote(w, target, 2));
   await sweepAndCompare(tt, other, 'round 5 on another instance');
-  const built = other.get(target)!.analyzer;
+  tt.equal(other.get(target)!.builds, 1);
   for (const [i, w] of voters.slice(8, 11).entries()) await post(await vote(w, target, 1 + (i % 3), i ? '' : 'Vote Against, this is the right call for everyone!'));
   await post(await vote(voters[20], target, 3));
   await sweepAndCompare(tt, other, 'round 5b on another instance, built again');
-  tt.not(other.get(target)!.analyzer, built, 'many new votes for their cost: built again at once');
-  tt.equal(other.get(target)!.analyzer.size, 34);
+  tt.equal(other.get(target)!.builds, 2, 'many new votes for their cost: built again at once');
+  tt.equal(other.get(target)!.size, 34);
   for (const w of voters.slice(24, 27)) await post(await vote(w, target, 3, 'Late thoughts.'));
   for (const w of voters.slice(6, 8)) await post(await vote(w, target, 1));
   await sweepAndCompare(tt, analyzers, 'round 6 back on the first instance');
-  tt.equal(analyzers.get(target)!.analyzer, rebuilt);
-  tt.equal(analyzers.get(target)!.analyzer.size, 39, 'every version, including the other instance\'s rounds');
+  tt.equal(analyzers.get(target), rebuilt);
+  tt.equal(rebuilt.builds, 1);
+  tt.equal(rebuilt.size, 39, 'every version, including the other instance\'s rounds');
 
   // Round 7: the space's AI thresholds change: the analyzer is rebuilt for them.
   await post(await settings(5));
   await post(await vote(voters[27], target, 2));
   await sweepAndCompare(tt, analyzers, 'round 7 with new thresholds');
-  tt.not(analyzers.get(target)!.analyzer, rebuilt, 'new thresholds rebuild the analyzer');
-  tt.equal(analyzers.get(target)!.analyzer.thresholds.sybil.largeClusterSize, 5);
+  tt.not(analyzers.get(target), rebuilt, 'new thresholds rebuild the analyzer');
+  tt.equal(analyzers.get(target)!.builds, 1);
 
   // Nothing new: nothing due, entries kept.
   tt.equal(await sweepRiskReports({ db, now: now(), debounceSeconds: 0, analyzers }), 0);
@@ -157,6 +166,6 @@ t.test('a bound on the votes held drops the least recently used analyzers, never
   const [kept] = analyzers.keys();
   tt.equal(analyzers.size, 1);
   tt.ok(analyzers.votes > 1, 'the last one swept stays over the bound');
-  tt.equal(analyzers.votes, analyzers.get(kept)!.analyzer.size);
+  tt.equal(analyzers.votes, analyzers.get(kept)!.size);
   tt.throws(() => new LiveAnalyzers(1, {}, -1), RangeError);
 });

@@ -5,12 +5,11 @@
  * one. The report equals computeRisk's.
  */
 import { sql } from 'drizzle-orm';
-import { buildHistories } from '../ai/context.ts';
-import { IncrementalAnalyzer } from '../ai/incremental.ts';
 import type { StructuredLlm } from '../ai/llm/client.ts';
-import type { HistoryContext, ProposalInput, VoteVersion } from '../ai/types.ts';
+import type { VoteVersion } from '../ai/types.ts';
 import { queryRows, type Db } from '../db/open-database.ts';
-import { latestByVoter, type LiveAnalyzers, type LiveEntry } from './live-analyzers.ts';
+import { latestByVoter, type HostResult } from './analyzer-host.ts';
+import type { LiveAnalyzers, LiveEntry } from './live-analyzers.ts';
 import { overseeRisk } from './oversee-risk.ts';
 import { loadOtherProposals, loadRiskProposal, loadVoteVersions } from './risk-rows.ts';
 import type { StoredRisk } from './types.ts';
@@ -46,69 +45,30 @@ export async function computeLiveRisk({ db, proposalId, now, analyzers, llm, oth
   const contextFingerprint = JSON.stringify([others.map((other) => [other.id, other.space, other.start, other.end]), Number(last ?? 0)]);
   let entry = analyzers.get(proposalId);
   if (entry && entry.fingerprint !== fingerprint) entry = undefined;
-  if (!entry) entry = await rebuild(db, own.proposal, own.thresholds, others, fingerprint, contextFingerprint, analyzers);
-  else {
-    let contextChanged = false;
-    if (entry.contextFingerprint !== contextFingerprint) {
-      entry.otherVotes = compact(await loadVoteVersions(db, otherIds));
-      entry.others = others;
-      entry.contextFingerprint = contextFingerprint;
-      contextChanged = true;
-    }
+  let result: HostResult;
+  if (!entry) {
+    // No analyzer (restart, first sight, eviction, failure) or the proposal or thresholds changed: built from the whole log.
+    const votes = await loadVoteVersions(db, [proposalId, ...otherIds]);
+    const ownVotes = votes.get(proposalId)!;
+    votes.delete(proposalId);
+    result = await analyzers.host.build({ proposal: own.proposal, thresholds: own.thresholds, others, otherVotes: compact(votes), votes: ownVotes, now });
+    analyzers.measureBuild(result.size, result.ms);
+    entry = { lastMci: ownVotes.length ? ownVotes[ownVotes.length - 1].mci : 0, size: 0, builds: 0, fingerprint, contextFingerprint, addMs: analyzers.costs.addMs };
+  } else {
+    const contextChanged = entry.contextFingerprint !== contextFingerprint;
+    const otherVotes = contextChanged ? compact(await loadVoteVersions(db, otherIds)) : undefined;
     const added = (await loadVoteVersions(db, [proposalId], entry.lastMci)).get(proposalId)!;
-    const voters = entry.ownLatest.size;
-    latestByVoter(added, entry.ownLatest);
+    const rebuild = analyzers.rebuildIsCheaper(entry, added.length);
+    result = await analyzers.host.update({ proposal: proposalId, added, others: contextChanged ? others : undefined, otherVotes, rebuild, now });
+    if (rebuild) analyzers.measureBuild(result.size, result.ms);
+    else analyzers.measureAdds(entry, added.length, result.ms);
+    entry.contextFingerprint = contextFingerprint;
     if (added.length) entry.lastMci = added[added.length - 1].mci;
-    // The context depends on who voted here, not on how: only new voters or other proposals change it.
-    const context = contextChanged || entry.ownLatest.size !== voters ? contextOf(own.proposal, entry) : undefined;
-    if (analyzers.rebuildIsCheaper(entry, added.length)) {
-      // Many new votes (a burst, a long debounce): one build over every vote costs less than adding them one by one.
-      entry.analyzer = build(own.proposal, own.thresholds, context ?? entry.analyzer.context, [...entry.analyzer.votes, ...added], analyzers);
-    } else {
-      const started = performance.now();
-      for (const vote of added) entry.analyzer.add(vote);
-      analyzers.measureAdds(entry, added.length, performance.now() - started);
-      if (context) entry.analyzer.context = context;
-    }
   }
+  entry.size = result.size;
+  if (result.built) entry.builds++;
   analyzers.set(proposalId, entry);
-  const report = entry.analyzer.report(now);
-  return overseeRisk({ report, proposal: own.proposal, votes: entry.analyzer.votes, rules: own.rules, lastMci: entry.lastMci, llm });
-}
-
-/** A fresh entry from the whole vote log (no entry, or the proposal or thresholds changed). */
-async function rebuild(
-  db: Db,
-  proposal: ProposalInput,
-  thresholds: IncrementalAnalyzer['thresholds'],
-  others: ProposalInput[],
-  fingerprint: string,
-  contextFingerprint: string,
-  analyzers: LiveAnalyzers,
-): Promise<LiveEntry> {
-  const votes = await loadVoteVersions(db, [proposal.id, ...others.map((other) => other.id)]);
-  const ownVotes = votes.get(proposal.id)!;
-  votes.delete(proposal.id);
-  const partial = { others, otherVotes: compact(votes), ownLatest: latestByVoter(ownVotes) };
-  const analyzer = build(proposal, thresholds, contextOf(proposal, partial), ownVotes, analyzers);
-  return { ...partial, analyzer, fingerprint, contextFingerprint, addMs: analyzers.costs.addMs, lastMci: ownVotes.length ? ownVotes[ownVotes.length - 1].mci : 0 };
-}
-
-/** Builds an analyzer over the votes at once, timing it for the next choice between adding and building. */
-function build(proposal: ProposalInput, thresholds: IncrementalAnalyzer['thresholds'], context: HistoryContext, votes: VoteVersion[], analyzers: LiveAnalyzers): IncrementalAnalyzer {
-  const started = performance.now();
-  const analyzer = IncrementalAnalyzer.build(proposal, thresholds, context, votes);
-  analyzers.measureBuild(votes.length, performance.now() - started);
-  return analyzer;
-}
-
-/** The cross-proposal context exactly as loadRiskInput builds it (same items, same order). */
-function contextOf(proposal: ProposalInput, entry: Pick<LiveEntry, 'others' | 'otherVotes' | 'ownLatest'>) {
-  const items = [
-    { proposal, votes: [...entry.ownLatest.values()] },
-    ...entry.others.map((other) => ({ proposal: other, votes: entry.otherVotes.get(other.id)! })),
-  ];
-  return buildHistories({ items })[0].context ?? {};
+  return overseeRisk({ report: result.report, proposal: own.proposal, reasons: result.reasons, rules: own.rules, lastMci: entry.lastMci, llm });
 }
 
 /** Each proposal's votes reduced to the latest per voter in first-vote order, which is all buildHistories reads. */

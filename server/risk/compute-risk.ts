@@ -3,6 +3,7 @@ import { analyzeProposal } from '../ai/analyze.ts';
 import type { StructuredLlm } from '../ai/llm/client.ts';
 import type { Db } from '../db/open-database.ts';
 import { loadRiskInput } from './load-risk-input.ts';
+import { citedReasons } from './analyzer-host.ts';
 import { overseeRisk } from './oversee-risk.ts';
 import type { StoredRisk } from './types.ts';
 
@@ -20,5 +21,6 @@ export async function computeRisk({ db, proposalId, now, llm }: ComputeRiskParam
   const input = await loadRiskInput({ db, proposalId });
   if (!input) return undefined;
   const report = analyzeProposal(input.history, input.thresholds, { now });
-  return overseeRisk({ report, proposal: input.history.proposal, votes: input.history.votes, rules: input.rules, lastMci: input.lastMci, llm });
+  const reasons = citedReasons(report, input.history.votes);
+  return overseeRisk({ report, proposal: input.history.proposal, reasons, rules: input.rules, lastMci: input.lastMci, llm });
 }

@@ -1,23 +1,23 @@
-/** The per-instance cache of incremental analyzers of open proposals, bounded by least-recent use. */
-import type { IncrementalAnalyzer } from '../ai/incremental.ts';
-import type { ProposalInput, VoteVersion } from '../ai/types.ts';
+/**
+ * The per-instance index of the live analyzers of open proposals, bounded by least-recent use and by the votes held;
+ * the analyzers themselves live in an AnalyzerHost (a worker thread in the service), told of every entry dropped.
+ */
+import { LocalAnalyzerHost, type AnalyzerHost } from './analyzer-host.ts';
 
-/** One open proposal's live state: what its analyzer has seen and what its report's inputs were. */
+/** One open proposal's live state as the sweep sees it: what its analyzer has seen and what it was built for. */
 export type LiveEntry = {
-  analyzer: IncrementalAnalyzer;
   /** The last vote-log entry of the proposal added; 0 without votes. */
   lastMci: number;
+  /** Vote versions its analyzer holds. */
+  size: number;
+  /** How many times its analyzer was built (at once, from the whole log). */
+  builds: number;
   /** The proposal row and the space's thresholds the analyzer was built for; any change rebuilds it. */
   fingerprint: string;
-  /** Measured cost of one `add` on this analyzer, ms (it grows with the proposal's size). */
-  addMs: number;
   /** The other proposals and the last vote-log entry among them when their votes were loaded. */
   contextFingerprint: string;
-  others: ProposalInput[];
-  /** Each other proposal's latest vote per voter, in order of first vote: all the context reads of them. */
-  otherVotes: Map<string, VoteVersion[]>;
-  /** The proposal's latest vote per voter, in order of first vote (the context depends on who voted only). */
-  ownLatest: Map<string, VoteVersion>;
+  /** Measured cost of one `add` on this analyzer, ms (it grows with the proposal's size). */
+  addMs: number;
 };
 
 /**
@@ -38,29 +38,31 @@ export const defaultAnalyzerCosts: AnalyzerCosts = { addMs: 0.3, buildMsPerVote:
 /** A Map in least-recently-used order that drops the oldest entry past its capacity. */
 export class LiveAnalyzers {
   readonly capacity: number;
+  readonly host: AnalyzerHost;
   /** Most vote versions held by all analyzers together (an analyzer takes ~1 KB per vote besides the votes). */
   readonly maxVotes: number;
   readonly costs: AnalyzerCosts;
   private entries = new Map<string, LiveEntry>();
 
-  constructor(capacity: number, costs: Partial<AnalyzerCosts> = {}, maxVotes = Infinity) {
+  constructor(capacity: number, costs: Partial<AnalyzerCosts> = {}, maxVotes = Infinity, host: AnalyzerHost = new LocalAnalyzerHost()) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`live analyzers capacity must be a positive integer, got ${capacity}`);
     if (!(maxVotes >= 0)) throw new RangeError(`live analyzers vote bound must be a non-negative number, got ${maxVotes}`);
     this.capacity = capacity;
     this.maxVotes = maxVotes;
+    this.host = host;
     this.costs = { ...defaultAnalyzerCosts, ...costs };
   }
 
   /** Vote versions held by all analyzers. */
   get votes(): number {
     let total = 0;
-    for (const entry of this.entries.values()) total += entry.analyzer.size;
+    for (const entry of this.entries.values()) total += entry.size;
     return total;
   }
 
   /** Whether adding `added` votes one by one would cost more than building the analyzer from all its votes. */
   rebuildIsCheaper(entry: LiveEntry, added: number): boolean {
-    return added * entry.addMs > (entry.analyzer.size + added) * this.costs.buildMsPerVote;
+    return added * entry.addMs > (entry.size + added) * this.costs.buildMsPerVote;
   }
 
   /** Records how long adding `count` votes took on the entry (small batches say little: skipped). */
@@ -90,31 +92,28 @@ export class LiveAnalyzers {
   set(proposal: string, entry: LiveEntry): void {
     this.entries.delete(proposal);
     this.entries.set(proposal, entry);
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    while (this.entries.size > this.capacity) this.delete(this.entries.keys().next().value!);
     // the entry just used stays even alone over the bound: its next sweep would only build it again
     let total = this.votes;
     for (const [id, other] of this.entries) {
       if (total <= this.maxVotes || id === proposal) break;
-      this.entries.delete(id);
-      total -= other.analyzer.size;
+      this.delete(id);
+      total -= other.size;
     }
   }
 
+  /** Drops the entry and its analyzer. */
   delete(proposal: string): void {
     this.entries.delete(proposal);
+    this.host.drop(proposal);
   }
 
+  /** Drops every entry and analyzer (as a restart would). */
   clear(): void {
-    this.entries.clear();
+    for (const proposal of this.keys()) this.delete(proposal);
   }
 
   keys(): string[] {
     return [...this.entries.keys()];
   }
-}
-
-/** Keeps the latest version per voter in first-vote order: Map.set on a known key keeps its position. */
-export function latestByVoter(votes: readonly VoteVersion[], into = new Map<string, VoteVersion>()): Map<string, VoteVersion> {
-  for (const vote of votes) into.set(vote.voter, vote);
-  return into;
 }

@@ -11,6 +11,7 @@ import { riskReports } from '../../schema/ai-tables.ts';
 import { topics } from '../realtime/dispatcher.ts';
 import { claimRiskRaise } from './claim-risk-raise.ts';
 import { LiveAnalyzers } from './live-analyzers.ts';
+import { WorkerAnalyzerHost } from './worker-analyzer-host.ts';
 import { riskView } from './risk-view.ts';
 import { sweepRiskReports } from './sweep-risk-reports.ts';
 import type { StoredRisk } from './types.ts';
@@ -44,7 +45,7 @@ const plugin: FastifyPluginAsync<RiskPluginOptions> = async (app, options) => {
       claimRiskRaise({ db: tx, proposal, level: view.level }),
     );
   };
-  const analyzers = options.liveAnalyzers > 0 ? new LiveAnalyzers(options.liveAnalyzers, {}, options.liveAnalyzerVotes) : undefined;
+  const analyzers = options.liveAnalyzers > 0 ? new LiveAnalyzers(options.liveAnalyzers, {}, options.liveAnalyzerVotes, new WorkerAnalyzerHost()) : undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   app.addHook('onReady', async () => {
@@ -62,6 +63,7 @@ const plugin: FastifyPluginAsync<RiskPluginOptions> = async (app, options) => {
   app.addHook('onClose', async () => {
     clearInterval(timer);
     await running;
+    await analyzers?.host.close();
   });
 };
 

@@ -130,11 +130,20 @@ t.test('incremental sweeps store exactly the batch reports', async (tt) => {
   tt.equal(rebuilt.builds, 1);
   tt.equal(rebuilt.size, 39, 'every version, including the other instance\'s rounds');
 
+  // Round 6b: the worker stops (its analyzers are lost): the next sweep finds none there and builds again at once.
+  await analyzers.host.close();
+  for (const w of voters.slice(11, 13)) await post(await vote(w, target, 3));
+  await sweepAndCompare(tt, analyzers, 'round 6b after the worker stopped');
+  const restarted = analyzers.get(target)!;
+  tt.not(restarted, rebuilt, 'a lost analyzer is built again');
+  tt.equal(restarted.builds, 1);
+  tt.equal(restarted.size, 41);
+
   // Round 7: the space's AI thresholds change: the analyzer is rebuilt for them.
   await post(await settings(5));
   await post(await vote(voters[27], target, 2));
   await sweepAndCompare(tt, analyzers, 'round 7 with new thresholds');
-  tt.not(analyzers.get(target), rebuilt, 'new thresholds rebuild the analyzer');
+  tt.not(analyzers.get(target), restarted, 'new thresholds rebuild the analyzer');
   tt.equal(analyzers.get(target)!.builds, 1);
 
   // Nothing new: nothing due, entries kept.

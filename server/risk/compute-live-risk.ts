@@ -45,8 +45,25 @@ export async function computeLiveRisk({ db, proposalId, now, analyzers, llm, oth
   const contextFingerprint = JSON.stringify([others.map((other) => [other.id, other.space, other.start, other.end]), Number(last ?? 0)]);
   let entry = analyzers.get(proposalId);
   if (entry && entry.fingerprint !== fingerprint) entry = undefined;
-  let result: HostResult;
-  if (!entry) {
+  let result: HostResult | undefined;
+  if (entry) {
+    try {
+      const contextChanged = entry.contextFingerprint !== contextFingerprint;
+      const otherVotes = contextChanged ? compact(await loadVoteVersions(db, otherIds)) : undefined;
+      const added = (await loadVoteVersions(db, [proposalId], entry.lastMci)).get(proposalId)!;
+      const rebuild = analyzers.rebuildIsCheaper(entry, added.length);
+      result = await analyzers.host.update({ proposal: proposalId, added, others: contextChanged ? others : undefined, otherVotes, rebuild, now });
+      if (rebuild) analyzers.measureBuild(result.size, result.ms);
+      else analyzers.measureAdds(entry, added.length, result.ms);
+      entry.contextFingerprint = contextFingerprint;
+      if (added.length) entry.lastMci = added[added.length - 1].mci;
+    } catch (error) {
+      // The host lost it (a worker that stopped and started again): built below like a first sight.
+      if ((error as Error).name !== 'UnknownAnalyzerError') throw error;
+      entry = undefined;
+    }
+  }
+  if (!entry || !result) {
     // No analyzer (restart, first sight, eviction, failure) or the proposal or thresholds changed: built from the whole log.
     const votes = await loadVoteVersions(db, [proposalId, ...otherIds]);
     const ownVotes = votes.get(proposalId)!;
@@ -54,16 +71,6 @@ export async function computeLiveRisk({ db, proposalId, now, analyzers, llm, oth
     result = await analyzers.host.build({ proposal: own.proposal, thresholds: own.thresholds, others, otherVotes: compact(votes), votes: ownVotes, now });
     analyzers.measureBuild(result.size, result.ms);
     entry = { lastMci: ownVotes.length ? ownVotes[ownVotes.length - 1].mci : 0, size: 0, builds: 0, fingerprint, contextFingerprint, addMs: analyzers.costs.addMs };
-  } else {
-    const contextChanged = entry.contextFingerprint !== contextFingerprint;
-    const otherVotes = contextChanged ? compact(await loadVoteVersions(db, otherIds)) : undefined;
-    const added = (await loadVoteVersions(db, [proposalId], entry.lastMci)).get(proposalId)!;
-    const rebuild = analyzers.rebuildIsCheaper(entry, added.length);
-    result = await analyzers.host.update({ proposal: proposalId, added, others: contextChanged ? others : undefined, otherVotes, rebuild, now });
-    if (rebuild) analyzers.measureBuild(result.size, result.ms);
-    else analyzers.measureAdds(entry, added.length, result.ms);
-    entry.contextFingerprint = contextFingerprint;
-    if (added.length) entry.lastMci = added[added.length - 1].mci;
   }
   entry.size = result.size;
   if (result.built) entry.builds++;

@@ -1,6 +1,7 @@
 /** D10: copy-paste, templated and paraphrased vote reasons across voters. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
+import { changesOutcome, resultShiftedBy } from '../prepare.ts';
 import { fmt, lowerBound, pct } from '../stats.ts';
 import { mainChoice } from '../tally.ts';
 import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
@@ -8,7 +9,7 @@ import type { TrigramVector } from '../text.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 import type { Thresholds } from '../thresholds.ts';
 import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
-import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, outcomeOf, resultOf } from '../tally.ts';
+import { applyChoiceExact, cloneExactScores, emptyExactScores } from '../tally.ts';
 import type { ExactScores } from '../tally.ts';
 import { historyIndex } from './late-swing.ts';
 import { UnionFind } from '../unionfind.ts';
@@ -170,9 +171,7 @@ export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = fi
   const flags: Flag[] = [];
   for (const g of groups) {
     const s = summaryOf(p, g);
-    const exact = cloneExactScores(p.exact);
-    addExactScores(exact, s.contribution, -1);
-    const outcomeChanged = outcomeOf(resultOf(exactScoreValues(exact), p.proposal.quorum)) !== outcomeOf(p.result);
+    const outcomeChanged = changesOutcome(p, resultShiftedBy(p, s.contribution, -1));
     const { size, homogeneity, newcomerShare, severity, score } = s;
     const vp = exactSumValue(s.vp);
     flags.push(

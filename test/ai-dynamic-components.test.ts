@@ -102,6 +102,11 @@ t.test('dynamic components equal components recomputed from scratch under random
         t.fail(`seed ${seed} step ${step}: ${mine} vs ${truth(n, alive, edges, groups)}`);
         return;
       }
+      const big = [...got].filter(([, members]) => members.length >= 3).map(([l]) => l).sort((x, y) => x - y);
+      if (big.join() !== [...dc.big].sort((x, y) => x - y).join()) {
+        t.fail(`seed ${seed} step ${step}: big components ${[...dc.big]} vs ${big}`);
+        return;
+      }
       for (const [l, size] of sizes) if (size !== dc.members(l).length) {
         t.fail(`aggregate hooks out of step for label ${l}`);
         return;

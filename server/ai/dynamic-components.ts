@@ -163,11 +163,14 @@ export class DynamicComponents {
       return s;
     };
     let groups = k;
+    // searches of each merged group still running (counted at the root): checking a group is O(1), not O(k)
+    const running = new Array<number>(k).fill(1);
     const union = (a: number, b: number): void => {
       const ra = find(a);
       const rb = find(b);
       if (ra === rb) return;
       parent[rb] = ra;
+      running[ra] += running[rb];
       groups--;
     };
     const queues: number[][] = eps.map((e, s) => {
@@ -202,11 +205,11 @@ export class DynamicComponents {
           expanded.set(key, s);
           for (const j of members()) visit(j);
         });
+        // a search only grows its own queue, so once empty it stays empty
+        if (heads[s] === queues[s].length) running[find(s)]--;
         // a group whose searches all ran out is a whole piece: it leaves the component
         const r = find(s);
-        let exhausted = true;
-        for (let u = 0; u < k && exhausted; u++) if (find(u) === r && heads[u] < queues[u].length) exhausted = false;
-        if (exhausted && groups > 1) {
+        if (running[r] === 0 && groups > 1) {
           done[r] = true;
           groups--;
           const fresh = this.newLabel();

@@ -160,6 +160,7 @@ export class IncrementalAnalyzer {
     if (this.ids.has(vote.id)) return false;
     this.ids.add(vote.id);
     insertSorted(this.versions, vote, (a, b) => a.mci - b.mci);
+    this.cache.reasonIndex!.register(vote);
     let list = this.byVoter.get(vote.voter);
     if (!list) {
       this.byVoter.set(vote.voter, (list = []));

@@ -1,5 +1,5 @@
 /** Shared per-proposal view that every detector reads: versions, latest vote per voter, tally. */
-import { applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, resultOf, outcomeOf } from './tally.ts';
+import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, resultOf, outcomeOf } from './tally.ts';
 import type { ExactScores, TallyResult } from './tally.ts';
 import type { HistoryContext, ProposalHistory, ProposalInput, VoteVersion } from './types.ts';
 import type { LateView } from './detectors/late-swing.ts';
@@ -107,11 +107,23 @@ export function counterfactual(p: Prepared, replace: Map<string, VoteVersion | u
   return resultOf(exactScoreValues(exact), p.proposal.quorum);
 }
 
+/** Result after adding `sign` times a per-choice contribution to the tally (exact sums, any order gives the same). */
+export function resultShiftedBy(p: Prepared, contribution: ExactScores, sign: 1 | -1): TallyResult {
+  const exact = cloneExactScores(p.exact);
+  addExactScores(exact, contribution, sign);
+  return resultOf(exactScoreValues(exact), p.proposal.quorum);
+}
+
+/** Whether a counterfactual result has another outcome (winner, or quorum) than the proposal's. */
+export function changesOutcome(p: Prepared, result: TallyResult): boolean {
+  return outcomeOf(result) !== outcomeOf(p.result);
+}
+
 /** Whether removing the given voters' votes changes the outcome (winner, or quorum). */
 export function removalChangesOutcome(p: Prepared, voters: Iterable<string>): boolean {
   const m = new Map<string, VoteVersion | undefined>();
   for (const v of voters) m.set(v, undefined);
-  return outcomeOf(counterfactual(p, m)) !== outcomeOf(p.result);
+  return changesOutcome(p, counterfactual(p, m));
 }
 
 /** Margin between the winner and the runner-up, in VP. */

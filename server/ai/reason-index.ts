@@ -1,14 +1,14 @@
 /**
  * The reason groups of D10 kept up to date vote by vote. The batch numbers distinct texts by first appearance in
- * the counted votes and links each text to LSH candidates among earlier ones, so a text that appears after all
- * others is linked exactly as the batch would link it: appended, with its candidate edges and no regrouping.
- * Anything that reorders the texts (an earlier vote, a text's first vote replaced) rebuilds from the counted votes.
+ * the log (every version, counted or not) and links each text to LSH candidates among earlier ones, so a text
+ * that appears after all others is linked exactly as the batch would link it: appended, with its candidate edges
+ * and no regrouping. Counting and uncounting votes only moves votes between groups. Only a version that arrives
+ * out of log order before a text's first appearance can renumber the texts; that rebuilds from the log.
  */
 import { UnionFind } from './unionfind.ts';
 import { boilerplateSet, candidates, nearDuplicatePair, paraphrasePair, textFeatures } from './detectors/reasons.ts';
 import type { ReasonGroup, TextFeatures } from './detectors/reasons.ts';
 import type { Thresholds } from './thresholds.ts';
-import { byCreated } from './prepare.ts';
 import type { VoteVersion } from './types.ts';
 
 type Pending = { base: ReasonGroup | undefined; added: VoteVersion[]; removed: VoteVersion[] };
@@ -37,7 +37,8 @@ export class ReasonIndex {
   private textIndex = new Map<string, number>();
   private feats: TextFeatures[] = [];
   private votesOf: VoteVersion[][] = [];
-  private firstVote: VoteVersion[] = [];
+  /** Log position of each text's first appearance. */
+  private firstMci: number[] = [];
   private nearBuckets = new Map<number, number[]>();
   private bowBuckets = new Map<number, number[]>();
   private markNear: number[] = [];
@@ -67,21 +68,29 @@ export class ReasonIndex {
     return f.valid ? f : undefined;
   }
 
-  /** A vote became counted. */
-  add(v: VoteVersion): void {
+  /** A version entered the log (counted or not): its text gets its number and edges. */
+  register(v: VoteVersion): void {
     const f = this.features(v);
     if (!f) return;
     const i = this.textIndex.get(f.norm);
     if (i !== undefined) {
-      if (byCreated(v, this.firstVote[i]) < 0) return this.invalidate();
-      this.votesOf[i].push(v);
-      const d = this.pending(i);
-      if (d) d.added.push(v);
+      if (v.mci < this.firstMci[i]) this.invalidate();
       return;
     }
     const n = this.feats.length;
-    if (n > 0 && byCreated(v, this.firstVote[n - 1]) < 0) return this.invalidate();
-    this.append(f, v);
+    if (n > 0 && v.mci < this.firstMci[n - 1]) return this.invalidate();
+    this.append(f, v.mci);
+  }
+
+  /** A registered version became counted. */
+  add(v: VoteVersion): void {
+    const f = this.features(v);
+    if (!f) return;
+    const i = this.textIndex.get(f.norm);
+    if (i === undefined) return this.invalidate();
+    this.votesOf[i].push(v);
+    const d = this.pending(i);
+    if (d) d.added.push(v);
   }
 
   /** A vote is no longer counted. */
@@ -89,7 +98,7 @@ export class ReasonIndex {
     const f = this.features(v);
     if (!f) return;
     const i = this.textIndex.get(f.norm);
-    if (i === undefined || this.firstVote[i] === v) return this.invalidate();
+    if (i === undefined) return this.invalidate();
     const list = this.votesOf[i];
     const at = list.indexOf(v);
     if (at < 0) return this.invalidate();
@@ -126,19 +135,19 @@ export class ReasonIndex {
     this.arrayFresh = false;
   }
 
-  private append(f: TextFeatures, v: VoteVersion): void {
+  private append(f: TextFeatures, mci: number): void {
     const n = this.feats.length;
     this.textIndex.set(f.norm, n);
     this.feats.push(f);
-    this.votesOf.push([v]);
-    this.firstVote.push(v);
+    this.votesOf.push([]);
+    this.firstMci.push(mci);
     this.markNear.push(-1);
     this.markBow.push(-1);
     this.near.push();
     this.all.push();
     this.members.set(n, [n]);
     this.nearParts.set(n, 1);
-    this.dirty.set(n, { base: undefined, added: [v], removed: [] });
+    this.dirty.set(n, { base: undefined, added: [], removed: [] });
     this.arrayFresh = false;
     const nearCand = candidates(this.nearBuckets, f.nearKeys, n, this.markNear);
     const bowCand = candidates(this.bowBuckets, f.bowKeys, n, this.markBow);
@@ -201,7 +210,7 @@ export class ReasonIndex {
     this.textIndex = new Map();
     this.feats = [];
     this.votesOf = [];
-    this.firstVote = [];
+    this.firstMci = [];
     this.nearBuckets = new Map();
     this.bowBuckets = new Map();
     this.markNear = [];
@@ -215,7 +224,7 @@ export class ReasonIndex {
   }
 
   /** Current groups; unchanged groups keep their object (so memoised summaries stay valid). */
-  groups(latest: readonly VoteVersion[]): ReasonGroup[] {
+  groups(versions: readonly VoteVersion[], latest: readonly VoteVersion[]): ReasonGroup[] {
     if (this.arrayFresh) return this.array;
     // after a rebuild, each new group extends the former group it shares most votes with
     let former: Map<VoteVersion, ReasonGroup> | undefined;
@@ -224,6 +233,7 @@ export class ReasonIndex {
       for (const g of this.groupOf.values()) if (g) for (const v of g.votes) former.set(v, g);
       for (const d of this.dirty.values()) if (d?.base) for (const v of d.base.votes) former.set(v, d.base);
       this.reset();
+      for (const v of versions) this.register(v);
       for (const v of latest) this.add(v);
     }
     for (const [r, d] of this.dirty) {
@@ -253,12 +263,16 @@ export class ReasonIndex {
   private groupOfRoot(r: number): ReasonGroup | null {
     const texts = this.members.get(r)!;
     let size = 0;
-    for (const i of texts) size += this.votesOf[i].length;
+    let used = 0;
+    for (const i of texts) {
+      size += this.votesOf[i].length;
+      if (this.votesOf[i].length > 0) used++;
+    }
     // one counted vote per voter: votes = distinct voters
     if (size < this.t.minGroupSize) return null;
     const votes: VoteVersion[] = [];
     for (const i of texts) for (const v of this.votesOf[i]) votes.push(v);
-    const type = texts.length === 1 ? 'exact' : this.nearParts.get(r)! > 1 ? 'paraphrase' : 'near-duplicate';
-    return { type, votes, distinctTexts: texts.length };
+    const type = used === 1 ? 'exact' : this.nearParts.get(r)! > 1 ? 'paraphrase' : 'near-duplicate';
+    return { type, votes, distinctTexts: used };
   }
 }

@@ -67,9 +67,9 @@ export function createWsTransport({ app, hub, rules, maxDepth, keepAliveMs }: Ws
     const active = new Map<string, () => void>();
     let initialised = false;
     let keepAlive: NodeJS.Timeout | undefined;
+    // The hub ends the subscriptions of a socket that closes; only the protocol's own state is left here.
     socket.on('close', () => {
       clearInterval(keepAlive);
-      for (const end of active.values()) end();
       active.clear();
     });
     socket.on('error', () => socket.terminate());

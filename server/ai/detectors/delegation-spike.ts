@@ -1,9 +1,9 @@
 /** D6: delegation spike — unusual delegation inflow to a delegatee shortly before the snapshot. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { counterfactual, snapshotTime } from '../prepare.ts';
+import { changesOutcome, counterfactual, snapshotTime } from '../prepare.ts';
 import { fmt, pct } from '../stats.ts';
-import { outcomeOf } from '../tally.ts';
+
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 
 /** Lookback, in windows, for the delegatee's usual inflow. */
@@ -42,7 +42,7 @@ export function detectDelegationSpike(p: Prepared): Flag[] {
     let outcomeChanged = false;
     if (vote) {
       const reduced: VoteVersion = { ...vote, vp: Math.max(0, vote.vp - s.inflow) };
-      outcomeChanged = outcomeOf(counterfactual(p, new Map([[delegatee, reduced]]))) !== outcomeOf(p.result);
+      outcomeChanged = changesOutcome(p, counterfactual(p, new Map([[delegatee, reduced]])));
     }
     const severity: Severity = vote && (share >= t.highQuorumShare || outcomeChanged) ? 'high' : 'medium';
     const figures: Record<string, number> = {

@@ -1,9 +1,9 @@
 /** D7: vote flipping — voters changing their vote late, in coordinated groups. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { counterfactual } from '../prepare.ts';
+import { changesOutcome, counterfactual } from '../prepare.ts';
 import { fmt, pct } from '../stats.ts';
-import { choiceKey, mainChoice, outcomeOf } from '../tally.ts';
+import { choiceKey, mainChoice } from '../tally.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 
 type Change = { voter: string; from: VoteVersion; to: VoteVersion };
@@ -97,8 +97,7 @@ function changesOf(voter: string, list: VoteVersion[], lateFrom: number): { vers
 
 function groupFlag(p: Prepared, group: Change[], choice: number): ReturnType<typeof makeFlag> {
   const replace = new Map<string, VoteVersion | undefined>(group.map((c) => [c.voter, c.from]));
-  const without = counterfactual(p, replace);
-  const outcomeChanged = outcomeOf(without) !== outcomeOf(p.result);
+  const outcomeChanged = changesOutcome(p, counterfactual(p, replace));
   const vp = group.reduce((a, c) => a + c.to.vp, 0);
   const appChanged = group.filter((c) => c.from.app !== c.to.app).length / group.length;
   const span = group[group.length - 1].to.created - group[0].to.created;

@@ -1,9 +1,9 @@
 /** D5: last-minute swing — does the result flip without the votes cast in the last part of the window? */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { counterfactual } from '../prepare.ts';
+import { changesOutcome, counterfactual, resultShiftedBy } from '../prepare.ts';
 import { fmt, pct } from '../stats.ts';
-import { addExactScores, applyChoice, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, outcomeOf, resultOf } from '../tally.ts';
+import { applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, resultOf } from '../tally.ts';
 import type { ExactScores } from '../tally.ts';
 import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
 import type { Flag, HistoryContext, OtherVote, ProposalInput, Severity, VoteVersion } from '../types.ts';
@@ -118,10 +118,8 @@ export function detectLateSwing(p: Prepared): Flag[] {
   const view = p.cache?.late ?? lateView(p);
   const late = view.late;
   if (late.length === 0) return [];
-  const revert = cloneExactScores(p.exact);
-  addExactScores(revert, view.revert, 1);
-  const without = resultOf(exactScoreValues(revert), p.proposal.quorum);
-  const flipped = outcomeOf(without) !== outcomeOf(p.result);
+  const without = resultShiftedBy(p, view.revert, 1);
+  const flipped = changesOutcome(p, without);
   const lateVp = exactSumValue(view.lateVp);
   const lateShare = lateVp / p.totalVp;
 
@@ -134,16 +132,16 @@ export function detectLateSwing(p: Prepared): Flag[] {
   // Pivotal voters: reverting only that voter changes the outcome.
   const pivotal: VoteVersion[] = [];
   for (const l of late.slice(0, MAX_PIVOT_CHECKS)) {
-    const r = counterfactual(p, new Map([[l.vote.voter, l.before]]));
-    if (outcomeOf(r) !== outcomeOf(p.result)) pivotal.push(l.vote);
+    if (changesOutcome(p, counterfactual(p, new Map([[l.vote.voter, l.before]])))) pivotal.push(l.vote);
   }
   // Concentration: fewest largest late voters whose reversal changes the outcome; and the same without habitual voters.
   const concentration = (list: typeof late): number => {
-    const scores = [...p.result.scores];
+    // exact sums, like every other counterfactual: float subtraction could flip a tie the exact tally keeps
+    const exact = cloneExactScores(p.exact);
     for (let k = 0; k < Math.min(list.length, 10); k++) {
-      applyChoice(scores, p.proposal.type, list[k].vote.choice, list[k].vote.vp, -1);
-      if (list[k].before) applyChoice(scores, p.proposal.type, list[k].before!.choice, list[k].before!.vp, 1);
-      if (outcomeOf(resultOf(scores, p.proposal.quorum)) !== outcomeOf(p.result)) return k + 1;
+      applyChoiceExact(exact, p.proposal.type, list[k].vote.choice, list[k].vote.vp, -1);
+      if (list[k].before) applyChoiceExact(exact, p.proposal.type, list[k].before!.choice, list[k].before!.vp, 1);
+      if (changesOutcome(p, resultOf(exactScoreValues(exact), p.proposal.quorum))) return k + 1;
     }
     return Infinity;
   };

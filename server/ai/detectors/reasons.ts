@@ -1,6 +1,7 @@
 /** D10: copy-paste, templated and paraphrased vote reasons across voters. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
+import { changesOutcome, resultShiftedBy } from '../prepare.ts';
 import { fmt, lowerBound, pct } from '../stats.ts';
 import { mainChoice } from '../tally.ts';
 import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
@@ -8,7 +9,7 @@ import type { TrigramVector } from '../text.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 import type { Thresholds } from '../thresholds.ts';
 import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum.ts';
-import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, outcomeOf, resultOf } from '../tally.ts';
+import { applyChoiceExact, cloneExactScores, emptyExactScores } from '../tally.ts';
 import type { ExactScores } from '../tally.ts';
 import { historyIndex } from './late-swing.ts';
 import { UnionFind } from '../unionfind.ts';
@@ -69,7 +70,7 @@ export function paraphrasePair(t: Thresholds['reasons'], a: TextFeatures, b: Tex
 /** Groups counted votes whose reasons are copies, templates or paraphrases of each other. */
 export function findReasonGroups(p: Prepared): ReasonGroup[] {
   const index = p.cache?.reasonIndex;
-  return index ? index.groups(p.latest) : computeReasonGroups(p);
+  return index ? index.groups(p.versions, p.latest) : computeReasonGroups(p);
 }
 
 function computeReasonGroups(p: Prepared): ReasonGroup[] {
@@ -78,18 +79,21 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
   const textIndex = new Map<string, number>();
   const feats: TextFeatures[] = [];
   const votesOf: VoteVersion[][] = [];
+  // Texts are numbered by first appearance in the log, every version's: a vote changed later never renumbers
+  // them, so the capped LSH buckets below hold the same texts whatever is counted now (the incremental index
+  // only appends). A text no counted vote uses any more stays a node of the graph.
+  for (const v of p.versions) {
+    if (!v.reason) continue;
+    const f = textFeatures(t, p.cache?.texts, boiler, v.reason);
+    if (!f.valid || textIndex.has(f.norm)) continue;
+    textIndex.set(f.norm, feats.length);
+    feats.push(f);
+    votesOf.push([]);
+  }
   for (const v of p.latest) {
     if (!v.reason) continue;
     const f = textFeatures(t, p.cache?.texts, boiler, v.reason);
-    if (!f.valid) continue;
-    let i = textIndex.get(f.norm);
-    if (i === undefined) {
-      i = feats.length;
-      textIndex.set(f.norm, i);
-      feats.push(f);
-      votesOf.push([]);
-    }
-    votesOf[i].push(v);
+    if (f.valid) votesOf[textIndex.get(f.norm)!].push(v);
   }
   const n = feats.length;
   const uf = new UnionFind(n);
@@ -129,9 +133,13 @@ function computeReasonGroups(p: Prepared): ReasonGroup[] {
     const votes = members.flatMap((i) => votesOf[i]);
     if (new Set(votes.map((v) => v.voter)).size < t.minGroupSize) continue;
     let k = 0;
-    for (const i of members) k |= kind[i];
-    const type: ReasonGroupType = members.length === 1 ? 'exact' : k & 2 ? 'paraphrase' : 'near-duplicate';
-    groups.push({ type, votes, distinctTexts: members.length });
+    let used = 0;
+    for (const i of members) {
+      k |= kind[i];
+      if (votesOf[i].length > 0) used++;
+    }
+    const type: ReasonGroupType = used === 1 ? 'exact' : k & 2 ? 'paraphrase' : 'near-duplicate';
+    groups.push({ type, votes, distinctTexts: used });
   }
   return groups;
 }
@@ -170,9 +178,7 @@ export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = fi
   const flags: Flag[] = [];
   for (const g of groups) {
     const s = summaryOf(p, g);
-    const exact = cloneExactScores(p.exact);
-    addExactScores(exact, s.contribution, -1);
-    const outcomeChanged = outcomeOf(resultOf(exactScoreValues(exact), p.proposal.quorum)) !== outcomeOf(p.result);
+    const outcomeChanged = changesOutcome(p, resultShiftedBy(p, s.contribution, -1));
     const { size, homogeneity, newcomerShare, severity, score } = s;
     const vp = exactSumValue(s.vp);
     flags.push(

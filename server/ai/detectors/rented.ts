@@ -1,9 +1,9 @@
 /** D2: rented voting power (vote markets) — a delegate's power far above its own baseline, or a known market delegate. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { counterfactual } from '../prepare.ts';
+import { changesOutcome, counterfactual } from '../prepare.ts';
 import { fmt, pct } from '../stats.ts';
-import { outcomeOf } from '../tally.ts';
+
 import type { Flag, Severity } from '../types.ts';
 
 /** Flags voters whose VP jumped ≥ minRatio × their baseline (needs `context.vpBaseline` or `marketDelegates`). */
@@ -21,7 +21,7 @@ export function detectRentedPower(p: Prepared): Flag[] {
     const jumped = ratio >= t.minRatio && share >= t.minShare;
     if (!jumped && !isMarket) continue;
     const excess = b !== undefined ? Math.max(0, v.vp - b) : v.vp;
-    const outcomeChanged = outcomeOf(counterfactual(p, new Map([[v.voter, { ...v, vp: v.vp - excess }]]))) !== outcomeOf(p.result);
+    const outcomeChanged = changesOutcome(p, counterfactual(p, new Map([[v.voter, { ...v, vp: v.vp - excess }]])));
     // A registered market delegate voting with its usual power is transparent: informational only.
     const severity: Severity = !jumped ? 'low' : outcomeChanged ? 'high' : 'medium';
     const figures: Record<string, number> = {

@@ -1,9 +1,9 @@
 /** D1: sybil clusters — wallets linked by funder, equal amounts voted close in time, and shared reason texts. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { removalChangesOutcome } from '../prepare.ts';
+import { changesOutcome, removalChangesOutcome, resultShiftedBy } from '../prepare.ts';
 import { clamp01, fmt, lowerBound, pct, upperBound } from '../stats.ts';
-import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, exactScoreValues, mainChoice, outcomeOf, resultOf } from '../tally.ts';
+import { applyChoiceExact, emptyExactScores, mainChoice } from '../tally.ts';
 import type { ExactScores } from '../tally.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 import { UnionFind } from '../unionfind.ts';
@@ -164,9 +164,7 @@ function scoreCluster(p: Prepared, stats: ClusterStats, members: () => VoteVersi
   if (memo) {
     // the members' counted votes taken out at once: exact sums, so the same result as removing them one by one
     const e = (memo.evidence ??= evidenceOf(p, mv));
-    const exact = cloneExactScores(p.exact);
-    addExactScores(exact, e.contribution, -1);
-    outcomeChanged = outcomeOf(resultOf(exactScoreValues(exact), p.proposal.quorum)) !== outcomeOf(p.result);
+    outcomeChanged = changesOutcome(p, resultShiftedBy(p, e.contribution, -1));
     voters = e.voters;
     evidence = e;
   } else {

@@ -87,7 +87,8 @@ export class IncrementalAnalyzer {
     this.vpBuf.subarray(0, this.vpLen).sort();
     // voters in first-vote order: the node numbering one `set` per vote would give
     this.cache.sybil!.load(counted);
-    // in time order the reason index appends each text after all earlier ones, as the batch numbers them
+    // texts numbered by first appearance in the log, then the counted votes, as the index rebuilds itself
+    for (const v of this.versions) this.cache.reasonIndex!.register(v);
     for (const v of this.latest) this.cache.reasonIndex!.add(v);
   }
 

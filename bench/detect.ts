@@ -170,6 +170,8 @@ if (!values['no-timing']) {
     await settle();
     const buildStall = delay.max;
     delay.reset();
+    // the first turn after a reset records nothing
+    await settle();
     const t1 = performance.now();
     await host.update({ proposal: h.proposal.id, added: sorted.slice(n - 300), rebuild: false, now: h.proposal.end });
     const updated = performance.now() - t1;

@@ -70,7 +70,7 @@ export async function computeLiveRisk({ db, proposalId, now, analyzers, llm, oth
     votes.delete(proposalId);
     result = await analyzers.host.build({ proposal: own.proposal, thresholds: own.thresholds, others, otherVotes: compact(votes), votes: ownVotes, now });
     analyzers.measureBuild(result.size, result.ms);
-    entry = { lastMci: ownVotes.length ? ownVotes[ownVotes.length - 1].mci : 0, size: 0, builds: 0, fingerprint, contextFingerprint, addMs: analyzers.costs.addMs };
+    entry = { lastMci: ownVotes.length ? ownVotes[ownVotes.length - 1].mci : 0, size: 0, builds: 0, fingerprint, contextFingerprint, addMs: analyzers.seedAddMs(result.size) };
   }
   entry.size = result.size;
   if (result.built) entry.builds++;

@@ -25,7 +25,7 @@ export type LiveEntry = {
  * Seeded with the figures of bench/detect.ts at 100k votes (docs/benchmarks.md), then measured (moving averages).
  */
 export type AnalyzerCosts = {
-  /** One `add`, ms: the seed of a new entry (each entry then measures its own). */
+  /** One `add` at 100k votes, ms: the seed of a new entry, scaled to its size (each entry then measures its own). */
   addMs: number;
   /** `IncrementalAnalyzer.build`, ms per vote. */
   buildMsPerVote: number;
@@ -63,6 +63,14 @@ export class LiveAnalyzers {
   /** Whether adding `added` votes one by one would cost more than building the analyzer from all its votes. */
   rebuildIsCheaper(entry: LiveEntry, added: number): boolean {
     return added * entry.addMs > (entry.size + added) * this.costs.buildMsPerVote;
+  }
+
+  /**
+   * The first estimate of one `add` on a new analyzer of `size` votes: the seed is the cost at 100k votes, and an add
+   * costs about in proportion to the proposal's size (the sybil buckets it rescans), so small ones start cheap.
+   */
+  seedAddMs(size: number): number {
+    return this.costs.adaptive ? Math.max(0.005, (this.costs.addMs * size) / 100_000) : this.costs.addMs;
   }
 
   /** Records how long adding `count` votes took on the entry (small batches say little: skipped). */

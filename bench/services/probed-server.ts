@@ -56,7 +56,5 @@ setInterval(() => {
   fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
   delay.reset();
 }, 1000).unref();
-// Experiment hook: V8 flags NODE_OPTIONS does not accept (e.g. --heap-growing-percent), set before the service starts.
-if (process.env.BENCH_SERVICE_V8_FLAGS) v8.setFlagsFromString(process.env.BENCH_SERVICE_V8_FLAGS);
 const root = process.env.BENCH_SERVICE_ROOT ?? path.resolve(import.meta.dirname, '../..');
 await import(pathToFileURL(path.join(root, 'server/main.ts')).href);

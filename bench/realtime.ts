@@ -3,7 +3,8 @@
  * arrive at a fixed rate: latency from a vote's acknowledgement to its delivery to each subscriber (p50/p99
  * over every delivery), and what limits it: CPU per delivery of the service, of its PostgreSQL backends and
  * of this load generator, their run-queue wait (time runnable but not running: the 2 cores are shared) and
- * event-loop delay, the service's RSS and heap over time. (2) `memory`: the same for longer, at
+ * event-loop delay, the service's memory over time split by owner (RSS, main heap used/committed, old space,
+ * external, array buffers, worker heaps, and the rest: V8's pooled freed pages, malloc, code). (2) `memory`: the same for longer, at
  * BENCH_MEMORY_RATE. (3) `throughput`: votes/s accepted by one instance vs two on one PostgreSQL database.
  * Services run in their own processes; votes are sent from this one, subscribers live in worker threads of it
  * (their CPU counts as the load generator's).
@@ -332,7 +333,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
     const pid = service.process.pid!;
     const backends = await backendPids(database.url);
     console.log(`\n### ${label}: ${SUBSCRIBERS} subscribers on one proposal, ${rate} votes/s for ${seconds} s (load average ${loadAverage()})`);
-    console.log(`  t (s)  ${MEMORY_COLUMNS.map(([title]) => title.padStart(10)).join('')}  loop p99 ms  loop max ms  votes acked  deliveries  service CPU %  pg CPU %  bench CPU %`);
+    console.log(`  t (s)  ${MEMORY_COLUMNS.map(([title]) => title.padStart(11)).join('')}  loop p99 ms  loop max ms  votes acked  deliveries  service CPU %  pg CPU %  bench CPU %`);
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const start = { service: processCpuMs(pid), pg: cpuOf(backends), bench: process.cpuUsage(), serviceWait: runQueueWaitMs(pid), benchWait: runQueueWaitMs('self') };
@@ -379,7 +380,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
         const benchMs = (now.bench.user + now.bench.system - last.bench.user - last.bench.system) / 1000;
         const probe = readProbe(probeFile).at(-1);
         console.log(
-          `  ${elapsed.toFixed(0).padStart(5)}  ${MEMORY_COLUMNS.map(([, key]) => (probe?.[key] ?? 0).toFixed(0).padStart(10)).join('')}  ${(probe?.loopP99Ms ?? 0).toFixed(0).padStart(11)}  ${(probe?.loopMaxMs ?? 0).toFixed(0).padStart(11)}  ${String(acked).padStart(11)}  ${String(delivered()).padStart(10)}  ${((100 * (now.service - last.service)) / wall).toFixed(0).padStart(13)}  ${((100 * (now.pg - last.pg)) / wall).toFixed(0).padStart(8)}  ${((100 * benchMs) / wall).toFixed(0).padStart(11)}`,
+          `  ${elapsed.toFixed(0).padStart(5)}  ${MEMORY_COLUMNS.map(([, key]) => (probe?.[key] ?? 0).toFixed(0).padStart(11)).join('')}  ${(probe?.loopP99Ms ?? 0).toFixed(0).padStart(11)}  ${(probe?.loopMaxMs ?? 0).toFixed(0).padStart(11)}  ${String(acked).padStart(11)}  ${String(delivered()).padStart(10)}  ${((100 * (now.service - last.service)) / wall).toFixed(0).padStart(13)}  ${((100 * (now.pg - last.pg)) / wall).toFixed(0).padStart(8)}  ${((100 * benchMs) / wall).toFixed(0).padStart(11)}`,
         );
         last = now;
         nextSample += interval;

@@ -87,7 +87,7 @@ export function minhash(set: Uint32Array, n: number): Uint32Array {
       let h = (Math.imul(v, SEEDS_A[i]) + SEEDS_B[i]) >>> 0;
       h ^= h >>> 16;
       h = Math.imul(h, 0x85ebca6b) >>> 0;
-      h ^= h >>> 13;
+      h = (h ^ (h >>> 13)) >>> 0; // unsigned: a negative int32 would undercut every stored minimum
       if (h < sig[i]) sig[i] = h;
     }
   }

@@ -314,7 +314,8 @@ function finishSummary(p: Prepared, g: ReasonGroup, parts: Omit<GroupSummary, 's
   const mean = exactSumValue(parts.vp) / n;
   const vpCv = mean > 0 ? Math.sqrt(Math.max(0, exactSumValue(parts.vpSquares) / n - mean * mean)) / mean : Infinity;
   const base = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
-  const score = Math.min(1, base + 0.2 * clamp01(1 - vpCv / 0.3));
+  // a shared text is evidence of coordination in proportion to what else the group shares: fresh wallets or equal power
+  const score = base * (0.6 + 0.4 * Math.max(newcomerShare, clamp01(1 - vpCv / 0.3)));
   return { ...parts, size, homogeneity, newcomerShare, severity, score, vpCv };
 }
 

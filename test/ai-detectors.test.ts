@@ -12,9 +12,9 @@ import { detectSybilClusters } from '../server/ai/detectors/sybil.ts';
 import { fairnessSummary } from '../server/ai/fairness.ts';
 import { prepare } from '../server/ai/prepare.ts';
 import { defaultThresholds, mergeThresholds } from '../server/ai/thresholds.ts';
-import { contentWords, lightStem, normalizeReason } from '../server/ai/text.ts';
+import { contentWords, jaccard, lightStem, minhash, normalizeReason, wordSet } from '../server/ai/text.ts';
 import type { OtherVote } from '../server/ai/types.ts';
-import { DAY, HistoryBuilder, T0, makeProposal } from './support/ai-history.ts';
+import { DAY, HistoryBuilder, T0, makeProposal, rng } from './support/ai-history.ts';
 
 const prep = (b: HistoryBuilder) => prepare(b.build(), defaultThresholds);
 
@@ -254,6 +254,26 @@ t.test('reason coordination: exact, templated and paraphrased; boilerplate ignor
   t.equal(flags.find((f) => f.evidence.figures.groupSize === 8)!.severity, 'low', 'unknown age and no history: not escalated');
   t.notOk(flags.some((f) => f.severity === 'high'));
   t.same(detectReasonCoordination(prep(new HistoryBuilder().honest(300, 13))), [], 'random honest reasons do not group');
+});
+
+t.test('MinHash: the share of equal signature positions estimates the Jaccard similarity', async (t) => {
+  const r = rng(41);
+  const words = Array.from({ length: 400 }, (_, k) => `w${k}`);
+  let worst = 0;
+  for (let trial = 0; trial < 20; trial++) {
+    // two sets of 30 words sharing 10 to 28 of them
+    const shared = 10 + Math.floor(r() * 19);
+    const pick = words.slice().sort(() => r() - 0.5);
+    const a = wordSet([...pick.slice(0, 30)].join(' '));
+    const b = wordSet([...pick.slice(0, shared), ...pick.slice(30, 60 - shared)].join(' '));
+    const ma = minhash(a, 64);
+    const mb = minhash(b, 64);
+    let equal = 0;
+    for (let i = 0; i < 64; i++) if (ma[i] === mb[i]) equal++;
+    worst = Math.max(worst, Math.abs(equal / 64 - jaccard(a, b)));
+  }
+  // 64 positions: standard error ≤ 0.0625; a signed-hash minimum agreed in a few positions whatever the overlap
+  t.ok(worst < 0.25, `largest error ${worst}`);
 });
 
 t.test('content words: function words and placeholders dropped, inflections stemmed', async (t) => {

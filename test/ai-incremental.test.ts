@@ -32,6 +32,20 @@ function check(t: Test, h: ProposalHistory, order: 'mci' | 'shuffled'): void {
   t.same(inc.runningScores, final.result.scores, 'running tally equals the batch tally exactly');
 }
 
+/** Feeds `votes` in the given order and checks the incremental report equals the batch one after every vote. */
+function equalAfterEveryVote(t: Test, h: ProposalHistory, votes: VoteVersion[], order: string): void {
+  const inc = new IncrementalAnalyzer(h.proposal, defaultThresholds, h.context);
+  let same = 0;
+  votes.forEach((v, i) => {
+    inc.add(v);
+    const batch = analyzeProposal({ ...h, votes: votes.slice(0, i + 1) }, defaultThresholds, { now: 5 });
+    const got = inc.report(5);
+    if (JSON.stringify(got) === JSON.stringify(batch)) same++;
+    else t.same(got, batch, `${h.proposal.id} ${order} after ${i + 1} votes`);
+  });
+  t.equal(same, votes.length, `${h.proposal.id} ${order}: equal after every vote`);
+}
+
 t.test('incremental reports equal the batch run (attacked proposals, mci and shuffled arrival)', async (t) => {
   for (const [name, seed] of [['S8', 3], ['S9', 4], ['S4', 5], ['S3', 6]] as const) {
     const sim = simulate(name, seed, { holders: 1200, proposalsPerSpace: 8, attackRate: 0.8 });
@@ -92,16 +106,7 @@ t.test('incremental reports equal the batch run after every vote on reason-heavy
     for (const order of ['mci', 'shuffled'] as const) {
       const votes = [...all];
       if (order === 'shuffled') createRng(5).shuffle(votes);
-      const inc = new IncrementalAnalyzer(h.proposal, defaultThresholds, h.context);
-      let same = 0;
-      votes.forEach((v, i) => {
-        inc.add(v);
-        const batch = analyzeProposal({ ...h, votes: votes.slice(0, i + 1) }, defaultThresholds, { now: 5 });
-        const got = inc.report(5);
-        if (JSON.stringify(got) === JSON.stringify(batch)) same++;
-        else t.same(got, batch, `${h.proposal.id} ${order} after ${i + 1} votes`);
-      });
-      t.equal(same, votes.length, `${h.proposal.id} ${order}: equal after every vote`);
+      equalAfterEveryVote(t, h, votes, order);
     }
   }
 });
@@ -167,16 +172,7 @@ t.test('incremental reports equal the batch run after every vote on paraphrased 
     for (const order of ['mci', 'shuffled'] as const) {
       const votes = [...h.votes].sort((a, b) => a.mci - b.mci);
       if (order === 'shuffled') createRng(31).shuffle(votes);
-      const inc = new IncrementalAnalyzer(h.proposal, defaultThresholds, h.context);
-      let same = 0;
-      votes.forEach((v, i) => {
-        inc.add(v);
-        const batch = analyzeProposal({ ...h, votes: votes.slice(0, i + 1) }, defaultThresholds, { now: 5 });
-        const got = inc.report(5);
-        if (JSON.stringify(got) === JSON.stringify(batch)) same++;
-        else t.same(got, batch, `${h.proposal.id} ${order} after ${i + 1} votes`);
-      });
-      t.equal(same, votes.length, `${h.proposal.id} ${order}: equal after every vote`);
+      equalAfterEveryVote(t, h, votes, order);
     }
   }
 });

@@ -395,11 +395,15 @@ export class SybilGraph {
     const gone: number[] = [];
     for (const v of delta.removed) {
       const i = this.ids.get(v.voter);
-      if (i === undefined || this.reasonGroupOf[i] !== idx) continue;
+      if (i === undefined) continue;
+      // the node may already belong to a group synced earlier in this pass (its new vote's): it still leaves this one
       const at = nodes.indexOf(i);
-      if (at >= 0) nodes.splice(at, 1);
-      this.reasonGroupOf[i] = -1;
-      touched.push(i);
+      if (at < 0) continue;
+      nodes.splice(at, 1);
+      if (this.reasonGroupOf[i] === idx) {
+        this.reasonGroupOf[i] = -1;
+        touched.push(i);
+      }
       gone.push(i);
     }
     const fresh: number[] = [];

@@ -207,3 +207,33 @@ t.test('incremental reports equal the batch run after every vote on paraphrased 
     }
   }
 });
+
+t.test('incremental reports equal the batch run after every vote when late changers change again (vote-flip groups re-formed)', async (t) => {
+  const proposal = { id: 'flips', space: 's', type: 'single-choice', choices: ['For', 'Against', 'Abstain'], start: 0, end: 100_000, snapshot: 1, quorum: 0 };
+  const rng = createRng(23);
+  let mci = 0;
+  const votes: VoteVersion[] = [];
+  const vote = (voter: string, choice: number, created: number): void => {
+    votes.push({ id: `f${++mci}`, mci, voter, choice, vp: 10 + rng.int(5), created, reason: '', app: 'snapshot' });
+  };
+  // 12 voters early on For; late (last 10%) they switch, some twice or three times, to another choice
+  for (let k = 0; k < 12; k++) vote(`w${k}`, 1, 1_000 + k * 50);
+  for (let k = 0; k < 20; k++) vote(`h${k}`, 1 + rng.int(3), 2_000 + k * 300);
+  let at = 91_000;
+  for (let round = 0; round < 3; round++) {
+    for (let k = 0; k < 12; k++) {
+      if (round > 0 && rng.next() < 0.4) continue;
+      vote(`w${k}`, round === 1 ? 3 : 2, (at += 60 + rng.int(300)));
+    }
+    at += round === 0 ? 4_000 : 200;
+  }
+  t.ok(new Set(votes.map((v) => v.voter)).size < votes.length - 12, 'several voters changed more than once');
+  const h: ProposalHistory = { proposal, votes };
+  for (const order of ['mci', 'shuffled'] as const) {
+    const list = [...votes];
+    if (order === 'shuffled') createRng(41).shuffle(list);
+    equalAfterEveryVote(t, h, list, order);
+  }
+  const final = analyzeProposal(h, defaultThresholds, { now: 5 });
+  t.ok(final.flags.filter((f) => f.kind === 'vote-flip').length >= 1, 'the late changers form a vote-flip group');
+});

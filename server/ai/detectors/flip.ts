@@ -2,7 +2,7 @@
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
 import { changesOutcome, counterfactual } from '../prepare.ts';
-import { fmt, pct } from '../stats.ts';
+import { fmt, lowerBoundBy, pct } from '../stats.ts';
 import { choiceKey, mainChoice } from '../tally.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 
@@ -132,13 +132,7 @@ function moveLate(index: FlipIndex, c: Change, d: 1 | -1): void {
   let list = index.late.get(choice);
   if (!list) index.late.set(choice, (list = []));
   index.dirty.add(choice);
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (byStanding(list[m], c) < 0) lo = m + 1;
-    else hi = m;
-  }
+  const lo = lowerBoundBy(list, c, byStanding);
   if (d === 1) list.splice(lo, 0, c);
   else if (list[lo] === c) list.splice(lo, 1);
 }

@@ -3,7 +3,8 @@
  * arrive at a fixed rate: latency from a vote's acknowledgement to its delivery to each subscriber (p50/p99
  * over every delivery), and what limits it: CPU per delivery of the service, of its PostgreSQL backends and
  * of this load generator, their run-queue wait (time runnable but not running: the 2 cores are shared) and
- * event-loop delay, the service's RSS and heap over time. (2) `memory`: the same for longer, at
+ * event-loop delay, the service's memory over time split by owner (RSS, main heap used/committed, old space,
+ * external, array buffers, worker heaps, and the rest: V8's pooled freed pages, malloc, code). (2) `memory`: the same for longer, at
  * BENCH_MEMORY_RATE. (3) `throughput`: votes/s accepted by one instance vs two on one PostgreSQL database.
  * Services run in their own processes; votes are sent from this one, subscribers live in worker threads of it
  * (their CPU counts as the load generator's).
@@ -240,7 +241,31 @@ async function subscriberThread({ url, query, count }: SubscriberThreadData) {
   port.postMessage({ ready: true } satisfies FromThread);
 }
 
-type Probe = { at: number; heapMb: number; rssMb: number; arrayBuffersMb?: number; loopP99Ms: number; loopMaxMs: number };
+/** One second of the probed service (bench/services/probed-server.ts); fields a BENCH_SERVICE_ROOT's older probe lacks read as 0. */
+type Probe = {
+  at: number;
+  rssMb: number;
+  heapMb: number;
+  heapTotalMb?: number;
+  oldSpaceMb?: number;
+  externalMb?: number;
+  arrayBuffersMb?: number;
+  workersHeapMb?: number;
+  otherMb?: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
+};
+/** The probe's memory columns, in print order: title and field. */
+const MEMORY_COLUMNS: Array<[string, keyof Probe]> = [
+  ['RSS MB', 'rssMb'],
+  ['heap MB', 'heapMb'],
+  ['heapTotal', 'heapTotalMb'],
+  ['old space', 'oldSpaceMb'],
+  ['external', 'externalMb'],
+  ['buffers MB', 'arrayBuffersMb'],
+  ['workers', 'workersHeapMb'],
+  ['other MB', 'otherMb'],
+];
 
 function readProbe(file: string): Probe[] {
   if (!fs.existsSync(file)) return [];
@@ -308,7 +333,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
     const pid = service.process.pid!;
     const backends = await backendPids(database.url);
     console.log(`\n### ${label}: ${SUBSCRIBERS} subscribers on one proposal, ${rate} votes/s for ${seconds} s (load average ${loadAverage()})`);
-    console.log('  t (s)   RSS MB  heap MB  buffers MB  loop p99 ms  loop max ms  votes acked  deliveries  service CPU %  pg CPU %  bench CPU %');
+    console.log(`  t (s)  ${MEMORY_COLUMNS.map(([title]) => title.padStart(11)).join('')}  loop p99 ms  loop max ms  votes acked  deliveries  service CPU %  pg CPU %  bench CPU %`);
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const start = { service: processCpuMs(pid), pg: cpuOf(backends), bench: process.cpuUsage(), serviceWait: runQueueWaitMs(pid), benchWait: runQueueWaitMs('self') };
@@ -355,7 +380,7 @@ async function fanOut(label: string, rate: number, seconds: number) {
         const benchMs = (now.bench.user + now.bench.system - last.bench.user - last.bench.system) / 1000;
         const probe = readProbe(probeFile).at(-1);
         console.log(
-          `  ${elapsed.toFixed(0).padStart(5)}  ${(probe?.rssMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.heapMb ?? 0).toFixed(0).padStart(7)}  ${(probe?.arrayBuffersMb ?? 0).toFixed(0).padStart(10)}  ${(probe?.loopP99Ms ?? 0).toFixed(0).padStart(11)}  ${(probe?.loopMaxMs ?? 0).toFixed(0).padStart(11)}  ${String(acked).padStart(11)}  ${String(delivered()).padStart(10)}  ${((100 * (now.service - last.service)) / wall).toFixed(0).padStart(13)}  ${((100 * (now.pg - last.pg)) / wall).toFixed(0).padStart(8)}  ${((100 * benchMs) / wall).toFixed(0).padStart(11)}`,
+          `  ${elapsed.toFixed(0).padStart(5)}  ${MEMORY_COLUMNS.map(([, key]) => (probe?.[key] ?? 0).toFixed(0).padStart(11)).join('')}  ${(probe?.loopP99Ms ?? 0).toFixed(0).padStart(11)}  ${(probe?.loopMaxMs ?? 0).toFixed(0).padStart(11)}  ${String(acked).padStart(11)}  ${String(delivered()).padStart(10)}  ${((100 * (now.service - last.service)) / wall).toFixed(0).padStart(13)}  ${((100 * (now.pg - last.pg)) / wall).toFixed(0).padStart(8)}  ${((100 * benchMs) / wall).toFixed(0).padStart(11)}`,
         );
         last = now;
         nextSample += interval;
@@ -402,10 +427,12 @@ async function fanOut(label: string, rate: number, seconds: number) {
     report(`${label}: deliveries/s`, latency.count() / (wall / 1000), '/s', rate * SUBSCRIBERS, `of ${rate * SUBSCRIBERS}/s asked`);
     const during = probes.slice(-Math.ceil(wall / 1000));
     const third = Math.max(1, Math.floor(during.length / 3));
-    const mean = (values: Probe[], key: 'rssMb' | 'heapMb') => values.reduce((sum, probe) => sum + probe[key], 0) / Math.max(1, values.length);
-    for (const key of ['rssMb', 'heapMb'] as const) {
-      report(`${label}: service ${key === 'rssMb' ? 'RSS' : 'heap'}, last third vs first third (MB)`, mean(during.slice(-third), key), 'MB', Math.max(1, mean(during.slice(0, third), key)), `of the first third (${mean(during.slice(0, third), key).toFixed(0)} MB)`);
+    const mean = (values: Probe[], key: keyof Probe) => values.reduce((sum, probe) => sum + (probe[key] ?? 0), 0) / Math.max(1, values.length);
+    for (const [title, key] of [['RSS', 'rssMb'], ['heap', 'heapMb'], ['heapTotal', 'heapTotalMb'], ['other (RSS - heaps - external)', 'otherMb']] as const) {
+      report(`${label}: service ${title}, last third vs first third (MB)`, mean(during.slice(-third), key), 'MB', Math.max(1, mean(during.slice(0, third), key)), `of the first third (${mean(during.slice(0, third), key).toFixed(0)} MB)`);
     }
+    const peak = (key: keyof Probe) => Math.max(0, ...during.map((probe) => probe[key] ?? 0));
+    console.log(`  peaks over the run: ${MEMORY_COLUMNS.map(([title, key]) => `${title.replace(' MB', '')} ${peak(key).toFixed(0)}`).join(', ')} (MB)`);
   } finally {
     clearInterval(flusher);
     for (const thread of threads) {

@@ -2,6 +2,7 @@
 import { buildApp } from './app.ts';
 import { loadConfig } from './config/load-config.ts';
 import { openDatabase } from './db/open-database.ts';
+import { limitHeapGrowth } from './config/limit-heap-growth.ts';
 import { ConfigError } from './errors.ts';
 import { useSignatureBackend } from './ingest/recover-signer.ts';
 import { backfillChain } from './log/backfill-chain.ts';
@@ -18,6 +19,7 @@ try {
   throw error;
 }
 
+limitHeapGrowth({ percent: config.heapGrowingPercent });
 useSignatureBackend(config.signatureBackend);
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 await database.migrate();

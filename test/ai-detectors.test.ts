@@ -6,14 +6,15 @@ import { detectFarming } from '../server/ai/detectors/farming.ts';
 import { detectVoteFlips } from '../server/ai/detectors/flip.ts';
 import { detectLateSwing } from '../server/ai/detectors/late-swing.ts';
 import { detectLowParticipation } from '../server/ai/detectors/low-participation.ts';
-import { detectReasonCoordination, findReasonGroups } from '../server/ai/detectors/reasons.ts';
+import { boilerplateSet, detectReasonCoordination, findReasonGroups, paraphrasePair, textFeatures } from '../server/ai/detectors/reasons.ts';
 import { detectRentedPower } from '../server/ai/detectors/rented.ts';
 import { detectSybilClusters } from '../server/ai/detectors/sybil.ts';
 import { fairnessSummary } from '../server/ai/fairness.ts';
 import { prepare } from '../server/ai/prepare.ts';
 import { defaultThresholds, mergeThresholds } from '../server/ai/thresholds.ts';
+import { contentWords, jaccard, lightStem, minhash, normalizeReason, wordSet } from '../server/ai/text.ts';
 import type { OtherVote } from '../server/ai/types.ts';
-import { DAY, HistoryBuilder, T0, makeProposal } from './support/ai-history.ts';
+import { DAY, HistoryBuilder, T0, makeProposal, rng } from './support/ai-history.ts';
 
 const prep = (b: HistoryBuilder) => prepare(b.build(), defaultThresholds);
 
@@ -253,6 +254,86 @@ t.test('reason coordination: exact, templated and paraphrased; boilerplate ignor
   t.equal(flags.find((f) => f.evidence.figures.groupSize === 8)!.severity, 'low', 'unknown age and no history: not escalated');
   t.notOk(flags.some((f) => f.severity === 'high'));
   t.same(detectReasonCoordination(prep(new HistoryBuilder().honest(300, 13))), [], 'random honest reasons do not group');
+});
+
+t.test('MinHash: the share of equal signature positions estimates the Jaccard similarity', async (t) => {
+  const r = rng(41);
+  const words = Array.from({ length: 400 }, (_, k) => `w${k}`);
+  let worst = 0;
+  for (let trial = 0; trial < 20; trial++) {
+    // two sets of 30 words sharing 10 to 28 of them
+    const shared = 10 + Math.floor(r() * 19);
+    const pick = words.slice().sort(() => r() - 0.5);
+    const a = wordSet([...pick.slice(0, 30)].join(' '));
+    const b = wordSet([...pick.slice(0, shared), ...pick.slice(30, 60 - shared)].join(' '));
+    const ma = minhash(a, 64);
+    const mb = minhash(b, 64);
+    let equal = 0;
+    for (let i = 0; i < 64; i++) if (ma[i] === mb[i]) equal++;
+    worst = Math.max(worst, Math.abs(equal / 64 - jaccard(a, b)));
+  }
+  // 64 positions: standard error ≤ 0.0625; a signed-hash minimum agreed in a few positions whatever the overlap
+  t.ok(worst < 0.25, `largest error ${worst}`);
+});
+
+t.test('content words: function words and placeholders dropped, inflections stemmed', async (t) => {
+  t.same(['voting', 'votes', 'voted', 'vote'].map(lightStem), ['vot', 'vot', 'vot', 'vot']);
+  t.same(['members', 'paying', 'pays', 'emptied', 'the', 'dao'].map(lightStem), ['member', 'pay', 'pay', 'empti', 'the', 'dao']);
+  t.same(contentWords(normalizeReason('We are rejecting it since our Grants Committee pays its 12 members first!')), ['reject', 'grant', 'committe', 'pay', 'member', 'first']);
+  t.same(contentWords(normalizeReason('it is what it is, and so be it')), [], 'only function words');
+});
+
+t.test('reason coordination: paraphrases that change function words, inflections and a few words are one group', async (t) => {
+  const t0 = defaultThresholds.reasons;
+  const boiler = boilerplateSet(t0);
+  const f = (s: string) => textFeatures(t0, undefined, boiler, s);
+  const para = [
+    'We should reject this because the grants committee is paying its own members first',
+    'I am rejecting it since our grant committee pays its members first',
+    'Rejecting: the grant committee has been paying their own members first, again',
+    'Reject, as this grants committee keeps paying its members first',
+  ];
+  t.ok(paraphrasePair(t0, f(para[0]), f(para[1])), 'content words agree');
+  // unrelated texts that share function words and one topic word stay apart
+  t.notOk(paraphrasePair(t0, f(para[0]), f('We should approve this because the committee is doing a good job for its members')));
+  t.notOk(paraphrasePair(t0, f('it is what it is and that is that for us'), f('we were there when they had been here with you')), 'no content words: no content edge');
+  const b = new HistoryBuilder().honest(200, 31);
+  for (let i = 0; i < para.length; i++) b.vote(`p${i}`, 2, 10 + 7 * i, T0 + 3000 * i, { reason: para[i] });
+  const groups = findReasonGroups(prep(b));
+  const g = groups.find((x) => x.votes.some((v) => v.voter === 'p0'));
+  t.ok(g, 'grouped');
+  t.equal(g!.type, 'paraphrase');
+  t.same(g!.votes.map((v) => v.voter).sort(), ['p0', 'p1', 'p2', 'p3']);
+});
+
+t.test('reason coordination: old wallets with paraphrased reasons and nearly equal power are medium; unequal or common power stays low', async (t) => {
+  const para = [
+    'We should reject this because the grants committee is paying its own members first',
+    'I am rejecting it since our grant committee pays its members first',
+    'Rejecting: the grant committee has been paying their own members first, again',
+    'Reject, as this grants committee keeps paying its members first',
+    'We reject it because the grant committee paid its own members first',
+  ];
+  const build = (vp: (i: number) => number, honestVp?: number) => {
+    const b = new HistoryBuilder().honest(300, 32);
+    if (honestVp !== undefined) for (const v of b.votes) v.vp = honestVp;
+    // one decoy on the other side, as an evasive swarm would do
+    for (let i = 0; i < para.length; i++) b.vote(`p${i}`, i === 4 ? 1 : 2, vp(i), T0 + DAY + 1800 * i, { reason: para[i] });
+    b.context.walletCreated = Object.fromEntries(b.votes.map((v) => [v.voter, T0 - 500 * DAY]));
+    const p = prep(b);
+    return detectReasonCoordination(p, findReasonGroups(p)).find((f) => f.evidence.voters.includes('p0'))!;
+  };
+  const equal = build((i) => 250 * (1 + 0.01 * (i - 2)));
+  t.equal(equal.severity, 'medium', JSON.stringify(equal.evidence.figures));
+  t.equal(equal.evidence.figures.equalPower, 1);
+  t.equal(equal.evidence.figures.newcomerShare, 0, 'old wallets');
+  t.match(equal.explanation, /nearly equal amounts/);
+  const unequal = build((i) => 40 * 3 ** i);
+  t.equal(unequal.severity, 'low', 'power varies');
+  t.equal(unequal.evidence.figures.equalPower, 0);
+  t.ok(unequal.score < equal.score, 'equal power scores higher');
+  const common = build(() => 1, 1);
+  t.equal(common.severity, 'low', 'every voter holds the same power: equal power is no evidence');
 });
 
 t.test('fairness summary', async (t) => {

@@ -3,7 +3,7 @@ import { addExactScores, applyChoiceExact, cloneExactScores, emptyExactScores, e
 import type { ExactScores, TallyResult } from './tally.ts';
 import type { HistoryContext, ProposalHistory, ProposalInput, VoteVersion } from './types.ts';
 import type { LateView } from './detectors/late-swing.ts';
-import type { FlipState } from './detectors/flip.ts';
+import type { FlipIndex, FlipState } from './detectors/flip.ts';
 import type { SybilGraph } from './sybil-graph.ts';
 import type { ReasonIndex } from './reason-index.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -41,6 +41,8 @@ export type AnalysisCache = {
   /** Bumped whenever a voter with several versions gets one more (flip groups are kept until then). */
   flipVersion?: number;
   flipState?: FlipState & { version: number };
+  /** Late changers per final choice in time order, kept as voters' changes are re-read (built on first use). */
+  flipIndex?: FlipIndex;
   /** Late voters and their sums, when maintained incrementally. */
   late?: LateView;
   /** The sybil link graph, when maintained incrementally. */

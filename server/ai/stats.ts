@@ -109,3 +109,27 @@ export function upperBound<T extends number | string>(a: ArrayLike<T>, x: T): nu
   }
   return lo;
 }
+
+/** First index of an array ascending by `cmp` whose element is not before x. */
+export function lowerBoundBy<T>(a: readonly T[], x: T, cmp: (p: T, q: T) => number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (cmp(a[m], x) < 0) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/** First index of an array ascending by `cmp` whose element is after x. */
+export function upperBoundBy<T>(a: readonly T[], x: T, cmp: (p: T, q: T) => number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (cmp(a[m], x) <= 0) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}

@@ -23,7 +23,12 @@ type Aggregate = {
   hi: number;
   first: number;
   last: number;
-  /** A member holding an extreme left: recompute them from the members when read. */
+  /** Members holding each extreme: only the last of them leaving loses it (power ties are common). */
+  loCount: number;
+  hiCount: number;
+  firstCount: number;
+  lastCount: number;
+  /** An extreme's last holder left: recompute them from the members when read. */
   stale: boolean;
   choices: Map<number, number>;
   apps: Map<string, number>;
@@ -40,6 +45,10 @@ const emptyAggregate = (): Aggregate => ({
   hi: -Infinity,
   first: Infinity,
   last: -Infinity,
+  loCount: 0,
+  hiCount: 0,
+  firstCount: 0,
+  lastCount: 0,
   stale: false,
   choices: new Map(),
   apps: new Map(),
@@ -48,6 +57,26 @@ const emptyAggregate = (): Aggregate => ({
   young: 0,
   inReason: 0,
 });
+
+/** Takes a member into the extremes and their holder counts. */
+function widen(a: Aggregate, v: VoteVersion): void {
+  if (v.vp < a.lo) {
+    a.lo = v.vp;
+    a.loCount = 1;
+  } else if (v.vp === a.lo) a.loCount++;
+  if (v.vp > a.hi) {
+    a.hi = v.vp;
+    a.hiCount = 1;
+  } else if (v.vp === a.hi) a.hiCount++;
+  if (v.created < a.first) {
+    a.first = v.created;
+    a.firstCount = 1;
+  } else if (v.created === a.first) a.firstCount++;
+  if (v.created > a.last) {
+    a.last = v.created;
+    a.lastCount = 1;
+  } else if (v.created === a.last) a.lastCount++;
+}
 
 const bump = <K>(m: Map<K, number>, k: K, d: number): void => {
   const c = (m.get(k) ?? 0) + d;
@@ -421,11 +450,15 @@ export class SybilGraph {
     const gone: number[] = [];
     for (const v of delta.removed) {
       const i = this.ids.get(v.voter);
-      if (i === undefined || this.reasonGroupOf[i] !== idx) continue;
+      if (i === undefined) continue;
+      // the node may already belong to a group synced earlier in this pass (its new vote's): it still leaves this one
       const at = nodes.indexOf(i);
-      if (at >= 0) nodes.splice(at, 1);
-      this.reasonGroupOf[i] = -1;
-      touched.push(i);
+      if (at < 0) continue;
+      nodes.splice(at, 1);
+      if (this.reasonGroupOf[i] === idx) {
+        this.reasonGroupOf[i] = -1;
+        touched.push(i);
+      }
       gone.push(i);
     }
     const fresh: number[] = [];
@@ -457,12 +490,7 @@ export class SybilGraph {
     const a = (this.aggregates[label] ??= emptyAggregate());
     addExact(a.vpSum, v.vp);
     addExact(a.vpSquares, v.vp * v.vp);
-    if (!a.stale) {
-      if (v.vp < a.lo) a.lo = v.vp;
-      if (v.vp > a.hi) a.hi = v.vp;
-      if (v.created < a.first) a.first = v.created;
-      if (v.created > a.last) a.last = v.created;
-    }
+    if (!a.stale) widen(a, v);
     bump(a.choices, mainChoice(v.choice), 1);
     bump(a.apps, v.app, 1);
     if (v.app) a.withApp++;
@@ -480,7 +508,12 @@ export class SybilGraph {
     const a = this.aggregates[label]!;
     addExact(a.vpSum, -v.vp);
     addExact(a.vpSquares, -(v.vp * v.vp));
-    if (v.vp === a.lo || v.vp === a.hi || v.created === a.first || v.created === a.last) a.stale = true;
+    if (!a.stale) {
+      if (v.vp === a.lo && --a.loCount === 0) a.stale = true;
+      if (v.vp === a.hi && --a.hiCount === 0) a.stale = true;
+      if (v.created === a.first && --a.firstCount === 0) a.stale = true;
+      if (v.created === a.last && --a.lastCount === 0) a.stale = true;
+    }
     bump(a.choices, mainChoice(v.choice), -1);
     bump(a.apps, v.app, -1);
     if (v.app) a.withApp--;
@@ -498,13 +531,7 @@ export class SybilGraph {
     if (a.stale) {
       a.lo = a.first = Infinity;
       a.hi = a.last = -Infinity;
-      for (const i of members) {
-        const v = this.counted[i].vote;
-        if (v.vp < a.lo) a.lo = v.vp;
-        if (v.vp > a.hi) a.hi = v.vp;
-        if (v.created < a.first) a.first = v.created;
-        if (v.created > a.last) a.last = v.created;
-      }
+      for (const i of members) widen(a, this.counted[i].vote);
       a.stale = false;
     }
     let choiceMode = 0;

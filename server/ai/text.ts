@@ -87,7 +87,7 @@ export function minhash(set: Uint32Array, n: number): Uint32Array {
       let h = (Math.imul(v, SEEDS_A[i]) + SEEDS_B[i]) >>> 0;
       h ^= h >>> 16;
       h = Math.imul(h, 0x85ebca6b) >>> 0;
-      h ^= h >>> 13;
+      h = (h ^ (h >>> 13)) >>> 0; // unsigned: a negative int32 would undercut every stored minimum
       if (h < sig[i]) sig[i] = h;
     }
   }
@@ -140,4 +140,38 @@ export function cosine(a: TrigramVector, b: TrigramVector): number {
     else j++;
   }
   return dot / (a.norm * b.norm);
+}
+
+/**
+ * Function words of English (articles, pronouns, auxiliaries, prepositions, conjunctions) and the placeholders
+ * of `normalizeReason`: a paraphrase swaps these freely, so the content words are what two paraphrases share.
+ */
+const STOP_WORDS = new Set(
+  ('a about above after again against all also am an and any are as at be because been being both but by can could did do does doing ' +
+    'during each few for from further had has have having he her here hers him his how i if in into is it its itself just me more most my ' +
+    'myself no nor not now of off on once only or other our ours out over own same she should since so some such than that the their ' +
+    'them then there these they this those through to too under until up very was we were what when where which while who whom why will ' +
+    'with would you your yours num addr').split(' '),
+);
+
+const SUFFIXES: [string, string][] = [['ies', 'i'], ['ied', 'i'], ['ing', ''], ['ed', ''], ['es', ''], ['s', ''], ['ly', '']];
+
+/** Light suffix stripping (one inflectional suffix, then a final e): "voting", "votes", "voted" and "vote" meet. */
+export function lightStem(word: string): string {
+  let w = word;
+  if (w.length <= 3) return w;
+  for (const [suffix, replacement] of SUFFIXES) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= 3) {
+      w = w.slice(0, -suffix.length) + replacement;
+      break;
+    }
+  }
+  return w.length > 3 && w.endsWith('e') ? w.slice(0, -1) : w;
+}
+
+/** The stemmed content words of a normalised text, in order (function words and placeholders dropped). */
+export function contentWords(norm: string): string[] {
+  const out: string[] = [];
+  for (const w of norm.split(' ')) if (w && !STOP_WORDS.has(w)) out.push(lightStem(w));
+  return out;
 }

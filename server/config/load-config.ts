@@ -32,6 +32,11 @@ export type Config = {
   /** Worker threads recovering ingest signatures; 0 recovers on the main thread. */
   signatureWorkers: number;
   /**
+   * How far V8 lets the old generation grow past the live heap before the next full GC, in percent (V8's
+   * `--heap-growing-percent`); 0 leaves V8's own factor, up to 4x the live heap on a machine with ≥ 2 GB of heap limit.
+   */
+  heapGrowingPercent: number;
+  /**
    * DID methods accepted for credential issuers: `key` and `pkh` resolve offline, `web` fetches over HTTPS,
    * `ethr` reads the ERC-1056 registry through RPC_URLS.
    */
@@ -145,6 +150,7 @@ export function loadConfig({ env = process.env }: LoadConfigParameters = {}): Co
     finalizeIntervalMs: int(env, 'FINALIZE_INTERVAL_MS', 5000, 100, 3_600_000),
     signatureBackend: oneOf(env, 'SIGNATURE_BACKEND', 'native', ['native', 'js']) as 'native' | 'js',
     signatureWorkers: int(env, 'SIGNATURE_WORKERS', 1, 0, 64),
+    heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 50, 0, 1000),
     identityDidMethods: list(env, 'IDENTITY_DID_METHODS', ['key', 'pkh', 'web'], ['key', 'pkh', 'web', 'ethr']),
     ethrDidRegistries: networkRecord(env, 'ETHR_DID_REGISTRIES', ADDRESS_VALUE),
     siweDomain: str(env, 'SIWE_DOMAIN', `${str(env, 'HOST', '127.0.0.1')}:${str(env, 'PORT', '4000')}`),

@@ -2,7 +2,7 @@
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
 import { changesOutcome, counterfactual } from '../prepare.ts';
-import { fmt, pct } from '../stats.ts';
+import { fmt, lowerBoundBy, pct } from '../stats.ts';
 import { choiceKey, mainChoice } from '../tally.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 
@@ -38,21 +38,35 @@ export function detectVoteFlips(p: Prepared): Flag[] {
 /** Late changes grouped by final choice and time gap, and many-times changers (read from the versions only). */
 export type FlipState = { groups: { choice: number; group: Change[] }[]; many: { voter: string; changes: number; versions: VoteVersion[] }[] };
 
+/** Late changers per final choice, in (created, mci) order of their standing vote; which choices changed since last read. */
+export type FlipIndex = { late: Map<number, Change[]>; dirty: Set<number>; groups: Map<number, Change[][]> };
+
+const byStanding = (a: Change, b: Change): number => a.to.created - b.to.created || a.to.mci - b.to.mci;
+
+/** Chains a choice's late changes (in time order) into groups of at least the minimum size. */
+function chain(list: Change[], gap: number, min: number): Change[][] {
+  const out: Change[][] = [];
+  let group: Change[] = [];
+  for (const c of list) {
+    if (group.length && c.to.created - group[group.length - 1].to.created > gap) {
+      if (group.length >= min) out.push(group);
+      group = [];
+    }
+    group.push(c);
+  }
+  if (group.length >= min) out.push(group);
+  return out;
+}
+
 function findChanges(p: Prepared, lateFrom: number): FlipState {
+  const memo = p.cache?.flips;
+  if (memo) return findChangesKept(p, lateFrom, memo);
   const t = p.thresholds.flip;
   const late: Change[] = [];
   const many: { voter: string; changes: number; versions: VoteVersion[] }[] = [];
-  const multi = p.cache?.multiVersionVoters ?? p.byVoter.keys();
-  const memo = p.cache?.flips;
-  for (const voter of multi) {
-    const list = p.byVoter.get(voter)!;
+  for (const [voter, list] of p.byVoter) {
     if (list.length < 2) continue;
-    // a voter's list only changes when a version is added, so its length keys the memo
-    let c = memo?.get(voter);
-    if (!c || c.versions !== list.length) {
-      c = changesOf(voter, list, lateFrom);
-      memo?.set(voter, c);
-    }
+    const c = changesOf(voter, list, lateFrom);
     if (c.late) late.push(c.late);
     if (c.changes >= t.manyChanges) many.push({ voter, changes: c.changes, versions: list });
   }
@@ -66,20 +80,61 @@ function findChanges(p: Prepared, lateFrom: number): FlipState {
   }
   const groups: FlipState['groups'] = [];
   for (const [choice, list] of [...byChoice].sort((a, b) => a[0] - b[0])) {
-    list.sort((a, b) => a.to.created - b.to.created || a.to.mci - b.to.mci);
-    let group: Change[] = [];
-    const flush = (): void => {
-      if (group.length >= t.minGroupSize) groups.push({ choice, group });
-      group = [];
-    };
-    for (const c of list) {
-      if (group.length && c.to.created - group[group.length - 1].to.created > t.groupGapSeconds) flush();
-      group.push(c);
-    }
-    flush();
+    for (const group of chain(list.sort(byStanding), t.groupGapSeconds, t.minGroupSize)) groups.push({ choice, group });
   }
   if (many.length) many.sort((a, b) => (a.voter < b.voter ? -1 : 1));
   return { groups, many };
+}
+
+/**
+ * The same as the batch pass, from kept state: only voters whose versions changed are re-read, their late change
+ * moved within its choice's time-ordered list, and only the choices touched are chained again.
+ */
+function findChangesKept(p: Prepared, lateFrom: number, memo: NonNullable<NonNullable<Prepared['cache']>['flips']>): FlipState {
+  const t = p.thresholds.flip;
+  const cache = p.cache!;
+  if (!cache.flipIndex) {
+    // the index holds what the memo's entries say: both start empty
+    memo.clear();
+    cache.flipIndex = { late: new Map(), dirty: new Set(), groups: new Map() };
+  }
+  const index = cache.flipIndex;
+  const many: FlipState['many'] = [];
+  const multi = cache.multiVersionVoters ?? p.byVoter.keys();
+  for (const voter of multi) {
+    const list = p.byVoter.get(voter)!;
+    if (list.length < 2) continue;
+    // a voter's list only changes when a version is added, so its length keys the memo
+    let c = memo.get(voter);
+    if (!c || c.versions !== list.length) {
+      if (c?.late) moveLate(index, c.late, -1);
+      c = changesOf(voter, list, lateFrom);
+      memo.set(voter, c);
+      if (c.late) moveLate(index, c.late, 1);
+    }
+    if (c.changes >= t.manyChanges) many.push({ voter, changes: c.changes, versions: list });
+  }
+  for (const choice of index.dirty) {
+    const list = index.late.get(choice);
+    if (list?.length) index.groups.set(choice, chain(list, t.groupGapSeconds, t.minGroupSize));
+    else index.groups.delete(choice);
+  }
+  index.dirty.clear();
+  const groups: FlipState['groups'] = [];
+  for (const choice of [...index.groups.keys()].sort((a, b) => a - b)) for (const group of index.groups.get(choice)!) groups.push({ choice, group });
+  if (many.length) many.sort((a, b) => (a.voter < b.voter ? -1 : 1));
+  return { groups, many };
+}
+
+/** Adds (1) or removes (-1) a late change in its choice's time-ordered list. */
+function moveLate(index: FlipIndex, c: Change, d: 1 | -1): void {
+  const choice = mainChoice(c.to.choice);
+  let list = index.late.get(choice);
+  if (!list) index.late.set(choice, (list = []));
+  index.dirty.add(choice);
+  const lo = lowerBoundBy(list, c, byStanding);
+  if (d === 1) list.splice(lo, 0, c);
+  else if (list[lo] === c) list.splice(lo, 1);
 }
 
 /** A voter's number of choice changes and first late change (when it still stands). */

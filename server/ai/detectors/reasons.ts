@@ -2,9 +2,9 @@
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
 import { changesOutcome, resultShiftedBy } from '../prepare.ts';
-import { fmt, lowerBound, pct } from '../stats.ts';
+import { clamp01, fmt, lowerBound, pct, upperBound } from '../stats.ts';
 import { mainChoice } from '../tally.ts';
-import { bandKeys, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
+import { bandKeys, contentWords, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
 import type { TrigramVector } from '../text.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
 import type { Thresholds } from '../thresholds.ts';
@@ -29,8 +29,28 @@ export type ReasonGroupDelta = { base: ReasonGroup; added: VoteVersion[]; remove
 const MAX_CANDIDATES = 24;
 /** Word-set Jaccard a paraphrase pair must also reach. */
 const PARAPHRASE_WORDS = 0.45;
+/**
+ * Content-word paraphrase edge: stemmed content words (function words dropped) shared at this Jaccard, and their
+ * character trigrams at this cosine; texts with fewer content words than CONTENT_MIN never take this edge.
+ */
+const CONTENT_JACCARD = 0.5;
+const CONTENT_COSINE = 0.6;
+const CONTENT_MIN = 3;
 
-export type TextFeatures = { norm: string; valid: boolean; shingles: Uint32Array; words: Uint32Array; nearKeys: number[]; bowKeys: number[]; tri?: TrigramVector };
+export type TextFeatures = {
+  norm: string;
+  valid: boolean;
+  shingles: Uint32Array;
+  words: Uint32Array;
+  /** Hashed distinct stemmed content words, and those words in order joined by spaces. */
+  content: Uint32Array;
+  contentText: string;
+  nearKeys: number[];
+  /** Paraphrase candidates: MinHash bands of the content words (of all words when there are too few). */
+  bowKeys: number[];
+  tri?: TrigramVector;
+  contentTri?: TrigramVector;
+};
 
 /** Features of a raw reason text, memoised in `texts` when given. */
 export function textFeatures(t: Thresholds['reasons'], texts: Map<string, unknown> | undefined, boiler: Set<string>, raw: string): TextFeatures {
@@ -40,13 +60,18 @@ export function textFeatures(t: Thresholds['reasons'], texts: Map<string, unknow
   const valid = norm.length >= t.minChars && !boiler.has(norm);
   const shingles = valid ? wordShingles(norm) : new Uint32Array(0);
   const words = valid ? wordSet(norm) : new Uint32Array(0);
+  const stems = valid ? contentWords(norm) : [];
+  const contentText = stems.join(' ');
+  const content = stems.length ? wordSet(contentText) : new Uint32Array(0);
   const f: TextFeatures = {
     norm,
     valid,
     shingles,
     words,
+    content,
+    contentText,
     nearKeys: valid ? bandKeys(minhash(shingles, 32), 2) : [],
-    bowKeys: valid ? bandKeys(minhash(words, 32), 2) : [],
+    bowKeys: valid ? bandKeys(minhash(content.length >= CONTENT_MIN ? content : words, 32), 2) : [],
   };
   texts?.set(raw, f);
   return f;
@@ -62,8 +87,19 @@ export function nearDuplicatePair(t: Thresholds['reasons'], a: TextFeatures, b: 
   return jaccard(a.shingles, b.shingles) >= t.nearDuplicate;
 }
 
-/** Paraphrase edge: both the character-trigram profile and the vocabulary must agree (single linkage percolates otherwise). */
+/**
+ * Paraphrase edge: both the character-trigram profile and the vocabulary must agree (single linkage percolates
+ * otherwise), over all words or over the stemmed content words (a paraphrase swaps function words and inflections).
+ */
 export function paraphrasePair(t: Thresholds['reasons'], a: TextFeatures, b: TextFeatures): boolean {
+  if (
+    a.content.length >= CONTENT_MIN &&
+    b.content.length >= CONTENT_MIN &&
+    jaccard(a.content, b.content) >= CONTENT_JACCARD &&
+    cosine((a.contentTri ??= trigramVector(a.contentText)), (b.contentTri ??= trigramVector(b.contentText))) >= CONTENT_COSINE
+  ) {
+    return true;
+  }
   return jaccard(a.words, b.words) >= PARAPHRASE_WORDS && cosine((a.tri ??= trigramVector(a.norm)), (b.tri ??= trigramVector(b.norm))) >= t.paraphrase;
 }
 
@@ -169,6 +205,15 @@ const TYPE_CODE: Record<ReasonGroupType, number> = { exact: 0, 'near-duplicate':
 
 /** Wallets younger than this (days) are newcomers when wallet ages are known. */
 const NEWCOMER_DAYS = 90;
+/**
+ * Equal power: a group of at least EQUAL_POWER_MIN voters whose power varies by at most EQUAL_POWER_CV
+ * (coefficient of variation) is medium even when its wallets are old, unless equal power is common in the
+ * proposal: more than EQUAL_POWER_BAND of the other counted votes hold power within the group's band
+ * (mean ± (5% + 2 CV)), as when every voter holds one token or one NFT.
+ */
+const EQUAL_POWER_MIN = 3;
+const EQUAL_POWER_CV = 0.05;
+const EQUAL_POWER_BAND = 0.15;
 
 /**
  * Flags each reason group; text alone never makes a high-severity flag. Groups of established voters (old
@@ -176,11 +221,23 @@ const NEWCOMER_DAYS = 90;
  */
 export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = findReasonGroups(p)): Flag[] {
   const flags: Flag[] = [];
+  let sortedVp: ArrayLike<number> | undefined;
   for (const g of groups) {
     const s = summaryOf(p, g);
     const outcomeChanged = changesOutcome(p, resultShiftedBy(p, s.contribution, -1));
-    const { size, homogeneity, newcomerShare, severity, score } = s;
+    const { size, homogeneity, newcomerShare, score, vpCv } = s;
     const vp = exactSumValue(s.vp);
+    // the band share depends on every counted vote, so it is taken per report (and only for equal-power groups)
+    let bandShare = 1;
+    if (size >= EQUAL_POWER_MIN && vpCv <= EQUAL_POWER_CV) {
+      sortedVp ??= p.cache?.sortedVp ?? Float64Array.from(p.latest, (v) => Math.max(0, v.vp)).sort();
+      const mean = vp / size;
+      const w = 0.05 + 2 * vpCv;
+      const inBand = upperBound(sortedVp, mean * (1 + w)) - lowerBound(sortedVp, mean * (1 - w));
+      bandShare = Math.max(0, inBand - size) / Math.max(1, sortedVp.length - size);
+    }
+    const equalPower = bandShare <= EQUAL_POWER_BAND;
+    const severity: Severity = s.severity === 'low' && equalPower ? 'medium' : s.severity;
     flags.push(
       makeFlag({
         kind: 'reason-coordination',
@@ -196,10 +253,12 @@ export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = fi
           choiceHomogeneity: homogeneity,
           newcomerShare,
           vpShare: p.totalVp > 0 ? vp / p.totalVp : 0,
+          vpEquality: clamp01(1 - vpCv / 0.3),
+          equalPower: equalPower ? 1 : 0,
           outcomeChanged: outcomeChanged ? 1 : 0,
         },
         explanation: (f) =>
-          `${fmt(f.groupSize)} voters gave ${g.type === 'exact' ? 'the same reason text' : g.type === 'near-duplicate' ? 'near-identical (templated) reason texts' : 'closely paraphrased reason texts'} (${fmt(f.distinctTexts)} distinct variants); ${pct(f.choiceHomogeneity)} of them chose the same option and they hold ${pct(f.vpShare)} of the cast voting power; ${pct(f.newcomerShare)} are newcomers (fresh wallets or no earlier votes). Removing them would ${f.outcomeChanged ? '' : 'not '}change the outcome.`,
+          `${fmt(f.groupSize)} voters gave ${g.type === 'exact' ? 'the same reason text' : g.type === 'near-duplicate' ? 'near-identical (templated) reason texts' : 'closely paraphrased reason texts'} (${fmt(f.distinctTexts)} distinct variants); ${pct(f.choiceHomogeneity)} of them chose the same option and they hold ${pct(f.vpShare)} of the cast voting power${f.equalPower ? ' in nearly equal amounts, which few other voters hold' : ''}; ${pct(f.newcomerShare)} are newcomers (fresh wallets or no earlier votes). Removing them would ${f.outcomeChanged ? '' : 'not '}change the outcome.`,
         outcomeChanged,
       }),
     );
@@ -214,9 +273,13 @@ type GroupSummary = {
   size: number;
   homogeneity: number;
   newcomerShare: number;
+  /** Severity from size, choice and newcomers alone (equal power can raise it per report). */
   severity: Severity;
   score: number;
   vp: number[];
+  vpSquares: number[];
+  /** Coefficient of variation of the members' power, from exact sums (the same in any order). */
+  vpCv: number;
   contribution: ExactScores;
   choiceCounts: Map<number, number>;
   newcomers: number;
@@ -245,7 +308,7 @@ function newcomerTest(p: Prepared): (v: VoteVersion) => boolean {
   };
 }
 
-function finishSummary(p: Prepared, g: ReasonGroup, parts: Omit<GroupSummary, 'size' | 'homogeneity' | 'newcomerShare' | 'severity' | 'score'>): GroupSummary {
+function finishSummary(p: Prepared, g: ReasonGroup, parts: Omit<GroupSummary, 'size' | 'homogeneity' | 'newcomerShare' | 'severity' | 'score' | 'vpCv'>): GroupSummary {
   const t = p.thresholds.reasons;
   let top = 0;
   for (const c of parts.choiceCounts.values()) if (c > top) top = c;
@@ -253,20 +316,27 @@ function finishSummary(p: Prepared, g: ReasonGroup, parts: Omit<GroupSummary, 's
   const size = parts.voters.length;
   const newcomerShare = parts.newcomers / g.votes.length;
   const severity: Severity = size >= t.mediumGroupSize && homogeneity >= 0.8 && newcomerShare >= 0.5 ? 'medium' : 'low';
-  const score = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
-  return { ...parts, size, homogeneity, newcomerShare, severity, score };
+  const n = g.votes.length;
+  const mean = exactSumValue(parts.vp) / n;
+  const vpCv = mean > 0 ? Math.sqrt(Math.max(0, exactSumValue(parts.vpSquares) / n - mean * mean)) / mean : Infinity;
+  const base = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
+  // a shared text is evidence of coordination in proportion to what else the group shares: fresh wallets or equal power
+  const score = base * (0.6 + 0.4 * Math.max(newcomerShare, clamp01(1 - vpCv / 0.3)));
+  return { ...parts, size, homogeneity, newcomerShare, severity, score, vpCv };
 }
 
 function freshSummary(p: Prepared, g: ReasonGroup): GroupSummary {
   const newcomer = newcomerTest(p);
   const choiceCounts = new Map<number, number>();
   const vp = createExactSum();
+  const vpSquares = createExactSum();
   const contribution = emptyExactScores(p.proposal.choices.length);
   let newcomers = 0;
   for (const v of g.votes) {
     const c = mainChoice(v.choice);
     choiceCounts.set(c, (choiceCounts.get(c) ?? 0) + 1);
     addExact(vp, v.vp);
+    addExact(vpSquares, v.vp * v.vp);
     applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, 1);
     if (newcomer(v)) newcomers++;
   }
@@ -274,6 +344,7 @@ function freshSummary(p: Prepared, g: ReasonGroup): GroupSummary {
     votes: [...new Set(g.votes.map((v) => v.id))].sort(),
     voters: [...new Set(g.votes.map((v) => v.voter))].sort(),
     vp,
+    vpSquares,
     contribution,
     choiceCounts,
     newcomers,
@@ -285,6 +356,7 @@ function updatedSummary(p: Prepared, base: GroupSummary, g: ReasonGroup): GroupS
   const newcomer = newcomerTest(p);
   const choiceCounts = new Map(base.choiceCounts);
   const vp = [...base.vp];
+  const vpSquares = [...base.vpSquares];
   const contribution = cloneExactScores(base.contribution);
   const votes = base.votes.slice();
   const voters = base.voters.slice();
@@ -297,13 +369,14 @@ function updatedSummary(p: Prepared, base: GroupSummary, g: ReasonGroup): GroupS
       if (n === 0) choiceCounts.delete(c);
       else choiceCounts.set(c, n);
       addExact(vp, sign * v.vp);
+      addExact(vpSquares, sign * v.vp * v.vp);
       applyChoiceExact(contribution, p.proposal.type, v.choice, v.vp, sign);
       if (newcomer(v)) newcomers += sign;
       sortedToggle(votes, v.id, sign);
       sortedToggle(voters, v.voter, sign);
     }
   }
-  return finishSummary(p, g, { votes, voters, vp, contribution, choiceCounts, newcomers });
+  return finishSummary(p, g, { votes, voters, vp, vpSquares, contribution, choiceCounts, newcomers });
 }
 
 /** Inserts (sign 1) or removes (sign -1) a string in a sorted array. */

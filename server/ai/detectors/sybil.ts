@@ -1,7 +1,7 @@
 /** D1: sybil clusters — wallets linked by funder, equal amounts voted close in time, and shared reason texts. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { changesOutcome, removalChangesOutcome, resultShiftedBy } from '../prepare.ts';
+import { byCreated, changesOutcome, removalChangesOutcome, resultShiftedBy } from '../prepare.ts';
 import { clamp01, fmt, lowerBound, pct, upperBound } from '../stats.ts';
 import { applyChoiceExact, emptyExactScores, mainChoice } from '../tally.ts';
 import type { ExactScores } from '../tally.ts';
@@ -11,6 +11,7 @@ import { addExact, createExactSum, exactSumValue } from '../../scoring/exact-sum
 import type { ReasonGroup } from './reasons.ts';
 
 const WEIGHTS = { surprise: 0.3, equal: 0.15, choice: 0.1, app: 0.05, funder: 0.25, young: 0.15, reason: 0.1 };
+const WEIGHT_LIST = Object.entries(WEIGHTS) as [keyof typeof WEIGHTS, number][];
 /** A bucket's link gap is at most window / (bucket size × DENSITY): well under the honest inter-arrival time. */
 const DENSITY = 8;
 
@@ -133,7 +134,6 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
   return flags;
 }
 
-const byCreated = (a: VoteVersion, b: VoteVersion): number => a.created - b.created || a.mci - b.mci;
 
 /** What scoring a cluster derives from its members alone, kept while its members stay (incremental graph). */
 export type ClusterMemo = {
@@ -149,8 +149,8 @@ function scoreCluster(p: Prepared, stats: ClusterStats, members: () => VoteVersi
   const f = clusterFeatures(p, stats, members, cc, memo);
   let wsum = 0;
   let score = 0;
-  for (const [k, w] of Object.entries(WEIGHTS)) {
-    const x = f[k as keyof typeof WEIGHTS];
+  for (const [k, w] of WEIGHT_LIST) {
+    const x = f[k];
     if (x === undefined) continue;
     wsum += w;
     score += w * x;

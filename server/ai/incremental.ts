@@ -1,5 +1,6 @@
 /** Incremental analyzer: keeps a proposal's state and updates it on each new vote; reports equal the batch run. */
 import { buildReport, runDetectors } from './analyze.ts';
+import { lowerBound, lowerBoundBy, upperBound, upperBoundBy } from './stats.ts';
 import { byCreated, fromParts, prepare } from './prepare.ts';
 import type { AnalysisCache, Prepared } from './prepare.ts';
 import { byLatePower, countLate, historyIndex, lateEntryOf, lateFromOf } from './detectors/late-swing.ts';
@@ -198,26 +199,14 @@ export class IncrementalAnalyzer {
       b.set(this.vpBuf);
       this.vpBuf = b;
     }
-    let lo = 0;
-    let hi = this.vpLen;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (this.vpBuf[m] <= x) lo = m + 1;
-      else hi = m;
-    }
+    const lo = upperBound(this.vpBuf.subarray(0, this.vpLen), x);
     this.vpBuf.copyWithin(lo + 1, lo, this.vpLen);
     this.vpBuf[lo] = x;
     this.vpLen++;
   }
 
   private removeVp(x: number): void {
-    let lo = 0;
-    let hi = this.vpLen;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (this.vpBuf[m] < x) lo = m + 1;
-      else hi = m;
-    }
+    const lo = lowerBound(this.vpBuf.subarray(0, this.vpLen), x);
     if (lo < this.vpLen && this.vpBuf[lo] === x) {
       this.vpBuf.copyWithin(lo, lo + 1, this.vpLen);
       this.vpLen--;
@@ -240,28 +229,11 @@ export class IncrementalAnalyzer {
 }
 
 function insertSorted<T>(a: T[], x: T, cmp: (p: T, q: T) => number): void {
-  if (a.length === 0 || cmp(a[a.length - 1], x) <= 0) {
-    a.push(x);
-    return;
-  }
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (cmp(a[m], x) <= 0) lo = m + 1;
-    else hi = m;
-  }
-  a.splice(lo, 0, x);
+  if (a.length === 0 || cmp(a[a.length - 1], x) <= 0) a.push(x);
+  else a.splice(upperBoundBy(a, x, cmp), 0, x);
 }
 
 function indexOfSorted<T>(a: T[], x: T, cmp: (p: T, q: T) => number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (cmp(a[m], x) < 0) lo = m + 1;
-    else hi = m;
-  }
-  for (let i = lo; i < a.length && cmp(a[i], x) === 0; i++) if (a[i] === x) return i;
+  for (let i = lowerBoundBy(a, x, cmp); i < a.length && cmp(a[i], x) === 0; i++) if (a[i] === x) return i;
   return -1;
 }

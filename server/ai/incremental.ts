@@ -132,7 +132,7 @@ export class IncrementalAnalyzer {
     this.ctx = context;
     if (old.funders !== context.funders || old.funderTags !== context.funderTags || old.walletCreated !== context.walletCreated) {
       const graph = new SybilGraph(this.proposal, this.thresholds, context);
-      graph.load(Array.from(this.byVoter.values(), (list) => list[list.length - 1]));
+      graph.load(this.latestByVoter());
       this.cache.sybil = graph;
     }
     this.cache.reasonIndex!.renew();
@@ -140,6 +140,16 @@ export class IncrementalAnalyzer {
     let withHistory = 0;
     if (prior.size) for (const voter of this.byVoter.keys()) if (prior.has(voter)) withHistory++;
     this.cache.late!.withHistory = withHistory;
+  }
+
+  /** The counted vote of each voter, voters in order of their first vote. */
+  latestByVoter(): VoteVersion[] {
+    return Array.from(this.byVoter.values(), (list) => list[list.length - 1]);
+  }
+
+  /** Number of distinct voters. */
+  get voters(): number {
+    return this.byVoter.size;
   }
 
   /** Every version added, in log (mci) order. */

@@ -63,8 +63,6 @@ type HostState = {
   analyzer: IncrementalAnalyzer;
   others: ProposalInput[];
   otherVotes: Map<string, VoteVersion[]>;
-  /** The proposal's latest vote per voter, in order of first vote (the context depends on who voted only). */
-  ownLatest: Map<string, VoteVersion>;
 };
 
 /** Analyzers on the calling thread. */
@@ -88,9 +86,9 @@ export class LocalAnalyzerHost implements AnalyzerHost {
   }
 
   buildNow({ proposal, thresholds, others, otherVotes, votes, now }: HostBuild): HostResult {
-    const state = { others, otherVotes, ownLatest: latestByVoter(votes) } as HostState;
+    const context = contextOf(proposal, [...latestByVoter(votes).values()], others, otherVotes);
     const started = performance.now();
-    state.analyzer = IncrementalAnalyzer.build(proposal, thresholds, contextOf(proposal, state), votes);
+    const state: HostState = { analyzer: IncrementalAnalyzer.build(proposal, thresholds, context, votes), others, otherVotes };
     const ms = performance.now() - started;
     this.states.set(proposal.id, state);
     return result(state.analyzer, now, ms, true);
@@ -102,17 +100,17 @@ export class LocalAnalyzerHost implements AnalyzerHost {
     const { analyzer } = state;
     if (others) state.others = others;
     if (otherVotes) state.otherVotes = otherVotes;
-    const voters = state.ownLatest.size;
-    latestByVoter(added, state.ownLatest);
-    // The context depends on who voted here, not on how: only new voters or other proposals change it.
-    const context = others || otherVotes || state.ownLatest.size !== voters ? contextOf(analyzer.proposal, state) : undefined;
+    const voters = analyzer.voters;
     const started = performance.now();
     if (rebuild) {
       // Many new votes (a burst, a long debounce): one build over every vote costs less than adding them one by one.
-      state.analyzer = IncrementalAnalyzer.build(analyzer.proposal, analyzer.thresholds, context ?? analyzer.context, [...analyzer.votes, ...added]);
+      state.analyzer = IncrementalAnalyzer.build(analyzer.proposal, analyzer.thresholds, analyzer.context, [...analyzer.votes, ...added]);
     } else {
       for (const vote of added) analyzer.add(vote);
-      if (context) analyzer.context = context;
+    }
+    // The context depends on who voted here, not on how: only new voters or other proposals change it.
+    if (others || otherVotes || state.analyzer.voters !== voters) {
+      state.analyzer.context = contextOf(analyzer.proposal, state.analyzer.latestByVoter(), state.others, state.otherVotes);
     }
     return result(state.analyzer, now, performance.now() - started, rebuild);
   }
@@ -137,11 +135,11 @@ export function latestByVoter(votes: readonly VoteVersion[], into = new Map<stri
   return into;
 }
 
-/** The cross-proposal context exactly as loadRiskInput builds it (same items, same order). */
-function contextOf(proposal: ProposalInput, state: Pick<HostState, 'others' | 'otherVotes' | 'ownLatest'>): HistoryContext {
+/** The cross-proposal context exactly as loadRiskInput builds it (same items, same order; only the latest vote per voter is read). */
+function contextOf(proposal: ProposalInput, ownLatest: VoteVersion[], others: ProposalInput[], otherVotes: Map<string, VoteVersion[]>): HistoryContext {
   const items = [
-    { proposal, votes: [...state.ownLatest.values()] },
-    ...state.others.map((other) => ({ proposal: other, votes: state.otherVotes.get(other.id)! })),
+    { proposal, votes: ownLatest },
+    ...others.map((other) => ({ proposal: other, votes: otherVotes.get(other.id)! })),
   ];
   return buildHistories({ items })[0].context ?? {};
 }

@@ -4,14 +4,13 @@
  * when there is none (restart, first sight, new thresholds) or when that is cheaper than adding the new votes one by
  * one. The report equals computeRisk's.
  */
-import { sql } from 'drizzle-orm';
 import type { StructuredLlm } from '../ai/llm/client.ts';
 import type { VoteVersion } from '../ai/types.ts';
-import { queryRows, type Db } from '../db/open-database.ts';
+import type { Db } from '../db/open-database.ts';
 import { latestByVoter, type HostResult } from './analyzer-host.ts';
 import type { LiveAnalyzers, LiveEntry } from './live-analyzers.ts';
 import { overseeRisk } from './oversee-risk.ts';
-import { loadOtherProposals, loadRiskProposal, loadVoteVersions } from './risk-rows.ts';
+import { loadLastVoteMci, loadOtherProposals, loadRiskProposal, loadVoteVersions } from './risk-rows.ts';
 import type { StoredRisk } from './types.ts';
 
 export type ComputeLiveRiskParameters = {
@@ -35,14 +34,9 @@ export async function computeLiveRisk({ db, proposalId, now, analyzers, llm, oth
   const others = await loadOtherProposals(db, own.proposal, otherProposals);
   const otherIds = others.map((other) => other.id);
   // The vote log is append-only with a cluster-wide mci, so the others' last mci tells whether any of their votes changed.
-  const [{ last }] = await queryRows<{ last: string | number | null }>(
-    db,
-    // One index probe per proposal (vote_history_proposal_mci), not a scan of their votes.
-    sql`SELECT max(x.mci) AS last FROM unnest(${sql.param(otherIds)}::text[]) AS o(id),
-          LATERAL (SELECT mci FROM vote_history WHERE proposal = o.id ORDER BY mci DESC LIMIT 1) x`,
-  );
+  const last = await loadLastVoteMci(db, otherIds);
   const fingerprint = JSON.stringify([own.proposal, own.thresholds]);
-  const contextFingerprint = JSON.stringify([others.map((other) => [other.id, other.space, other.start, other.end]), Number(last ?? 0)]);
+  const contextFingerprint = JSON.stringify([others.map((other) => [other.id, other.space, other.start, other.end]), last]);
   let entry = analyzers.get(proposalId);
   if (entry && entry.fingerprint !== fingerprint) entry = undefined;
   let result: HostResult | undefined;

@@ -84,3 +84,13 @@ export async function loadVoteVersions(db: Db, ids: string[], afterMci = 0): Pro
   for (const row of rows) byProposal.get(row.proposal)!.push(voteVersion(row));
   return byProposal;
 }
+
+/** The last vote-log entry among the proposals' votes; 0 without any. One index probe per proposal, not a scan of their votes. */
+export async function loadLastVoteMci(db: Db, ids: string[]): Promise<number> {
+  const [{ last }] = await queryRows<{ last: string | number | null }>(
+    db,
+    sql`SELECT max(x.mci) AS last FROM unnest(${sql.param(ids)}::text[]) AS o(id),
+          LATERAL (SELECT mci FROM vote_history WHERE proposal = o.id ORDER BY mci DESC LIMIT 1) x`,
+  );
+  return Number(last ?? 0);
+}

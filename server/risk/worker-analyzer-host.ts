@@ -29,17 +29,17 @@ export class WorkerAnalyzerHost implements AnalyzerHost {
     if (this.worker) return this.worker;
     const worker = new Worker(new URL('./analyzer-worker.ts', import.meta.url));
     worker.on('message', (response: WorkerResponse) => {
+      // the waiting entry removes itself (request())
       const waiting = this.pending.get(response.seq);
       if (!waiting) return;
-      this.pending.delete(response.seq);
       if ('result' in response) waiting.resolve(response.result);
       else waiting.reject(Object.assign(new Error(response.error.message), { name: response.error.name }));
     });
+    // An uncaught error ends the worker: 'exit' rejects what was in flight, and the sweep logs it per proposal.
     worker.on('error', () => {});
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = undefined;
-      for (const waiting of this.pending.values()) waiting.reject(new AnalyzerWorkerExitError(code));
-      this.pending.clear();
+      for (const waiting of [...this.pending.values()]) waiting.reject(new AnalyzerWorkerExitError(code));
     });
     // Idle analyzers do not keep the process alive; a request in flight does (see request()).
     worker.unref();

@@ -1,12 +1,12 @@
 /** Proposal legitimacy metrics (never a flag): concentration of the cast power and head count vs power. */
-import type { Prepared } from './prepare.ts';
+import { sortedPower, type Prepared } from './prepare.ts';
 import { giniSorted, nakamotoSorted, round } from './stats.ts';
 import { mainChoice } from './tally.ts';
 import type { Fairness, VoteVersion } from './types.ts';
 
 /** Gini, Nakamoto coefficient, top-1/top-10 share, HHI, effective voters, head-count vs power per choice. */
 export function fairnessSummary(p: Prepared): Fairness {
-  const asc = p.cache?.sortedVp ?? Float64Array.from(p.latest, (v) => Math.max(0, v.vp)).sort();
+  const asc = sortedPower(p);
   let total = 0;
   let squares = 0;
   for (let i = 0; i < asc.length; i++) {

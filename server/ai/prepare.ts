@@ -24,6 +24,8 @@ export type Prepared = {
   totalVp: number;
   /** Optional memo shared across runs by the incremental analyzer (pure caches: results never depend on it). */
   cache?: AnalysisCache;
+  /** The batch run's ascending counted power, sorted on first use (sortedPower). */
+  powerAscending?: Float64Array;
 };
 
 /** Caches of pure per-text and per-state computations, keyed so that a hit returns exactly what a recompute would. */
@@ -94,6 +96,11 @@ export function fromParts(
   let totalVp = 0;
   for (const x of result.scores) totalVp += x;
   return { proposal, context, thresholds, versions, byVoter, latest, result, exact, totalVp };
+}
+
+/** Ascending max(0, vp) of the counted votes: kept by the incremental analyzer, else sorted once per run. */
+export function sortedPower(p: Prepared): Float64Array {
+  return p.cache?.sortedVp ?? (p.powerAscending ??= Float64Array.from(p.latest, (v) => Math.max(0, v.vp)).sort());
 }
 
 /** Result after replacing some voters' counted votes (undefined = vote removed). */

@@ -133,3 +133,9 @@ export function upperBoundBy<T>(a: readonly T[], x: T, cmp: (p: T, q: T) => numb
   }
   return lo;
 }
+
+/** Spread over mean of n values from their sum and sum of squares (Infinity when the mean is not positive). */
+export function coefficientOfVariation(sum: number, squares: number, n: number): number {
+  const mean = sum / n;
+  return mean > 0 ? Math.sqrt(Math.max(0, squares / n - mean * mean)) / mean : Infinity;
+}

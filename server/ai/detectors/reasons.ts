@@ -1,8 +1,8 @@
 /** D10: copy-paste, templated and paraphrased vote reasons across voters. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { changesOutcome, resultShiftedBy } from '../prepare.ts';
-import { clamp01, fmt, lowerBound, pct, upperBound } from '../stats.ts';
+import { changesOutcome, resultShiftedBy, sortedPower } from '../prepare.ts';
+import { clamp01, coefficientOfVariation, fmt, lowerBound, pct, upperBound } from '../stats.ts';
 import { mainChoice } from '../tally.ts';
 import { bandKeys, contentWords, cosine, jaccard, minhash, normalizeReason, trigramVector, wordSet, wordShingles } from '../text.ts';
 import type { TrigramVector } from '../text.ts';
@@ -221,7 +221,6 @@ const EQUAL_POWER_BAND = 0.15;
  */
 export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = findReasonGroups(p)): Flag[] {
   const flags: Flag[] = [];
-  let sortedVp: ArrayLike<number> | undefined;
   for (const g of groups) {
     const s = summaryOf(p, g);
     const outcomeChanged = changesOutcome(p, resultShiftedBy(p, s.contribution, -1));
@@ -230,7 +229,7 @@ export function detectReasonCoordination(p: Prepared, groups: ReasonGroup[] = fi
     // the band share depends on every counted vote, so it is taken per report (and only for equal-power groups)
     let bandShare = 1;
     if (size >= EQUAL_POWER_MIN && vpCv <= EQUAL_POWER_CV) {
-      sortedVp ??= p.cache?.sortedVp ?? Float64Array.from(p.latest, (v) => Math.max(0, v.vp)).sort();
+      const sortedVp = sortedPower(p);
       const mean = vp / size;
       const w = 0.05 + 2 * vpCv;
       const inBand = upperBound(sortedVp, mean * (1 + w)) - lowerBound(sortedVp, mean * (1 - w));
@@ -316,9 +315,7 @@ function finishSummary(p: Prepared, g: ReasonGroup, parts: Omit<GroupSummary, 's
   const size = parts.voters.length;
   const newcomerShare = parts.newcomers / g.votes.length;
   const severity: Severity = size >= t.mediumGroupSize && homogeneity >= 0.8 && newcomerShare >= 0.5 ? 'medium' : 'low';
-  const n = g.votes.length;
-  const mean = exactSumValue(parts.vp) / n;
-  const vpCv = mean > 0 ? Math.sqrt(Math.max(0, exactSumValue(parts.vpSquares) / n - mean * mean)) / mean : Infinity;
+  const vpCv = coefficientOfVariation(exactSumValue(parts.vp), exactSumValue(parts.vpSquares), g.votes.length);
   const base = Math.min(1, 0.3 + 0.4 * Math.min(1, size / (2 * t.mediumGroupSize)) + 0.3 * homogeneity) * (g.type === 'paraphrase' ? 0.8 : 1);
   // a shared text is evidence of coordination in proportion to what else the group shares: fresh wallets or equal power
   const score = base * (0.6 + 0.4 * Math.max(newcomerShare, clamp01(1 - vpCv / 0.3)));

@@ -1,8 +1,8 @@
 /** D1: sybil clusters — wallets linked by funder, equal amounts voted close in time, and shared reason texts. */
 import { makeFlag } from '../flag.ts';
 import type { Prepared } from '../prepare.ts';
-import { byCreated, changesOutcome, removalChangesOutcome, resultShiftedBy } from '../prepare.ts';
-import { clamp01, fmt, lowerBound, pct, upperBound } from '../stats.ts';
+import { byCreated, changesOutcome, removalChangesOutcome, resultShiftedBy, sortedPower } from '../prepare.ts';
+import { clamp01, coefficientOfVariation, fmt, lowerBound, pct, upperBound } from '../stats.ts';
 import { applyChoiceExact, emptyExactScores, mainChoice } from '../tally.ts';
 import type { ExactScores } from '../tally.ts';
 import type { Flag, Severity, VoteVersion } from '../types.ts';
@@ -51,7 +51,7 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
     if (graph.createdSorted.length < t.minClusterSize) return [];
     graph.syncReasons(reasonGroups);
     const ctx: ClusterContext = {
-      sortedVp: p.cache!.sortedVp!,
+      sortedVp: sortedPower(p),
       createdSorted: graph.createdSorted,
       windowLength,
       inReason: (v) => graph.inReason(v.voter),
@@ -118,7 +118,7 @@ export function detectSybilClusters(p: Prepared, reasonGroups: ReasonGroup[] = [
     }
   }
   const cc: ClusterContext = {
-    sortedVp: p.cache?.sortedVp ?? Float64Array.from(votes, (v) => v.vp).sort(),
+    sortedVp: sortedPower(p),
     createdSorted: Float64Array.from(votes, (v) => v.created),
     windowLength,
     inReason: (v) => inReasonGroup.has(v.voter),
@@ -293,8 +293,7 @@ function clusterFeatures(p: Prepared, s: ClusterStats, members: () => VoteVersio
   const lambda = Math.max(1e-6, (inRange * inSpan) / Math.max(1, cc.createdSorted.length));
   const surprise = k > lambda ? (k * Math.log(k / lambda) - k + lambda) / Math.LN10 : 0;
   // mean and spread from exact sums: the same figures whatever order the members are taken in
-  const mean = exactSumValue(s.vpSum) / k;
-  const cv = Math.sqrt(Math.max(0, exactSumValue(s.vpSquares) / k - mean * mean)) / mean;
+  const cv = coefficientOfVariation(exactSumValue(s.vpSum), exactSumValue(s.vpSquares), k);
   const f: Features = {
     surprise: clamp01(surprise / 10),
     equal: clamp01(1 - cv / 0.3),

@@ -16,19 +16,37 @@ import type { HistoryContext, ProposalInput, VoteVersion } from './types.ts';
 
 const SHIFTS = [0, 0.5];
 
+/** Least and greatest of a member attribute, with how many members hold each (ties are common: a tied holder leaving keeps it). */
+type Range = { lo: number; loCount: number; hi: number; hiCount: number };
+
+const emptyRange = (): Range => ({ lo: Infinity, loCount: 0, hi: -Infinity, hiCount: 0 });
+
+/** Takes a member's value into the range. */
+function widen(r: Range, x: number): void {
+  if (x < r.lo) {
+    r.lo = x;
+    r.loCount = 1;
+  } else if (x === r.lo) r.loCount++;
+  if (x > r.hi) {
+    r.hi = x;
+    r.hiCount = 1;
+  } else if (x === r.hi) r.hiCount++;
+}
+
+/** Takes a member's value out; false when an extreme lost its last holder (only a rescan knows the next one). */
+function narrow(r: Range, x: number): boolean {
+  let kept = true;
+  if (x === r.lo && --r.loCount === 0) kept = false;
+  if (x === r.hi && --r.hiCount === 0) kept = false;
+  return kept;
+}
+
 type Aggregate = {
   vpSum: number[];
   vpSquares: number[];
-  lo: number;
-  hi: number;
-  first: number;
-  last: number;
-  /** Members holding each extreme: only the last of them leaving loses it (power ties are common). */
-  loCount: number;
-  hiCount: number;
-  firstCount: number;
-  lastCount: number;
-  /** An extreme's last holder left: recompute them from the members when read. */
+  power: Range;
+  time: Range;
+  /** An extreme's last holder left: recompute the ranges from the members when read. */
   stale: boolean;
   choices: Map<number, number>;
   apps: Map<string, number>;
@@ -41,14 +59,8 @@ type Aggregate = {
 const emptyAggregate = (): Aggregate => ({
   vpSum: createExactSum(),
   vpSquares: createExactSum(),
-  lo: Infinity,
-  hi: -Infinity,
-  first: Infinity,
-  last: -Infinity,
-  loCount: 0,
-  hiCount: 0,
-  firstCount: 0,
-  lastCount: 0,
+  power: emptyRange(),
+  time: emptyRange(),
   stale: false,
   choices: new Map(),
   apps: new Map(),
@@ -57,26 +69,6 @@ const emptyAggregate = (): Aggregate => ({
   young: 0,
   inReason: 0,
 });
-
-/** Takes a member into the extremes and their holder counts. */
-function widen(a: Aggregate, v: VoteVersion): void {
-  if (v.vp < a.lo) {
-    a.lo = v.vp;
-    a.loCount = 1;
-  } else if (v.vp === a.lo) a.loCount++;
-  if (v.vp > a.hi) {
-    a.hi = v.vp;
-    a.hiCount = 1;
-  } else if (v.vp === a.hi) a.hiCount++;
-  if (v.created < a.first) {
-    a.first = v.created;
-    a.firstCount = 1;
-  } else if (v.created === a.first) a.firstCount++;
-  if (v.created > a.last) {
-    a.last = v.created;
-    a.lastCount = 1;
-  } else if (v.created === a.last) a.lastCount++;
-}
 
 const bump = <K>(m: Map<K, number>, k: K, d: number): void => {
   const c = (m.get(k) ?? 0) + d;
@@ -490,7 +482,10 @@ export class SybilGraph {
     const a = (this.aggregates[label] ??= emptyAggregate());
     addExact(a.vpSum, v.vp);
     addExact(a.vpSquares, v.vp * v.vp);
-    if (!a.stale) widen(a, v);
+    if (!a.stale) {
+      widen(a.power, v.vp);
+      widen(a.time, v.created);
+    }
     bump(a.choices, mainChoice(v.choice), 1);
     bump(a.apps, v.app, 1);
     if (v.app) a.withApp++;
@@ -509,10 +504,10 @@ export class SybilGraph {
     addExact(a.vpSum, -v.vp);
     addExact(a.vpSquares, -(v.vp * v.vp));
     if (!a.stale) {
-      if (v.vp === a.lo && --a.loCount === 0) a.stale = true;
-      if (v.vp === a.hi && --a.hiCount === 0) a.stale = true;
-      if (v.created === a.first && --a.firstCount === 0) a.stale = true;
-      if (v.created === a.last && --a.lastCount === 0) a.stale = true;
+      // both ranges counted down, whatever the first says
+      const powerKept = narrow(a.power, v.vp);
+      const timeKept = narrow(a.time, v.created);
+      a.stale = !powerKept || !timeKept;
     }
     bump(a.choices, mainChoice(v.choice), -1);
     bump(a.apps, v.app, -1);
@@ -529,9 +524,12 @@ export class SybilGraph {
     const a = this.aggregates[label]!;
     const members = this.comps.members(label);
     if (a.stale) {
-      a.lo = a.first = Infinity;
-      a.hi = a.last = -Infinity;
-      for (const i of members) widen(a, this.counted[i].vote);
+      a.power = emptyRange();
+      a.time = emptyRange();
+      for (const i of members) {
+        widen(a.power, this.counted[i].vote.vp);
+        widen(a.time, this.counted[i].vote.created);
+      }
       a.stale = false;
     }
     let choiceMode = 0;
@@ -542,10 +540,10 @@ export class SybilGraph {
       size: members.length,
       vpSum: a.vpSum,
       vpSquares: a.vpSquares,
-      vpLo: a.lo,
-      vpHi: a.hi,
-      firstCreated: a.first,
-      lastCreated: a.last,
+      vpLo: a.power.lo,
+      vpHi: a.power.hi,
+      firstCreated: a.time.lo,
+      lastCreated: a.time.hi,
       choiceMode,
       appMode,
       withApp: a.withApp,
